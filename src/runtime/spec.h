@@ -166,6 +166,9 @@ void sv_process_free (struct sv_process *p);
 int sv_mount_parse_options (char **options, const char *path, struct sv_mount *m,
                             struct sv_err **err);
 
+/* The I-th mount option name Servin knows (for `features`), or NULL past the end. */
+const char *sv_mount_option_name (size_t i);
+
 /* The namespace flag for a runtime-spec type name ("pid", "network", ...),
  * or 0 when unknown. */
 int sv_namespace_from_name (const char *name);
