@@ -48,7 +48,9 @@ int sv_cgroup_create (const char *id, const char *cgroups_path, bool systemd,
 /* The cgroup of a container created earlier, from the path string stored in
  * its state (sv_cgroup_path). */
 int sv_cgroup_open (const char *path, struct sv_cgroup **out, struct sv_err **err);
-/* The path relative to the hierarchy roots, e.g. "/servin/abc"; owned by CG. */
+/* The path relative to the hierarchy roots, e.g. "/servin/abc"; owned by CG.
+ * When a relative cgroupsPath put the cgroup under different parents in
+ * different v1 hierarchies, it lists them: "memory:/a/x;cpu,cpuacct:/x;...". */
 const char *sv_cgroup_path (const struct sv_cgroup *cg);
 /* Move PID into the container's cgroup (for exec). */
 int sv_cgroup_enter (struct sv_cgroup *cg, pid_t pid, struct sv_err **err);
@@ -68,7 +70,8 @@ int sv_cgroup_destroy (struct sv_cgroup *cg, struct sv_err **err);
 void sv_cgroup_free (struct sv_cgroup *cg);
 
 /* Resource counters for `stats`/`events`: memory usage/limit/max, cpu usage
- * (ns), pids current/limit, oom kill count. */
+ * (ns), pids current/limit, oom kill count.  A limit of "max" reads as
+ * UINT64_MAX; a counter the host lacks stays 0. */
 struct sv_cgroup_stats
 {
   uint64_t memory_usage, memory_limit, memory_max_usage;
