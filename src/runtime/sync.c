@@ -1,0 +1,162 @@
+#include "runtime/sync.h"
+#include "util/cleanup.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct msg
+{
+  int type;
+  int code;
+  char data[4000];
+};
+
+int
+sv_sync_pair (int fds[2], struct sv_err **err)
+{
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+    return sv_err_errno (err, "socketpair");
+  return 0;
+}
+
+int
+sv_sync_send (int fd, enum sv_sync_type type, int code, const void *data, size_t len,
+              struct sv_err **err)
+{
+  struct msg m = { .type = type, .code = code };
+  if (len > sizeof m.data)
+    len = sizeof m.data;
+  if (len)
+    memcpy (m.data, data, len);
+  ssize_t w;
+  do
+    w = send (fd, &m, offsetof (struct msg, data) + len, MSG_NOSIGNAL);
+  while (w < 0 && errno == EINTR);
+  if (w < 0)
+    return sv_err_errno (err, "sync send");
+  return 0;
+}
+
+void
+sv_sync_send_err (int fd, const struct sv_err *err)
+{
+  const char *msg = err && err->msg ? err->msg : "unknown error";
+  (void) sv_sync_send (fd, SV_SYNC_ERROR, err ? err->code : 0, msg, strlen (msg) + 1, NULL);
+}
+
+static ssize_t
+recv_msg (int fd, struct msg *m, int *passed)
+{
+  char cbuf[CMSG_SPACE (sizeof (int))];
+  struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+  if (passed)
+    {
+      mh.msg_control = cbuf;
+      mh.msg_controllen = sizeof cbuf;
+    }
+  ssize_t r;
+  do
+    r = recvmsg (fd, &mh, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  if (r > 0 && passed)
+    {
+      struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
+      if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+        memcpy (passed, CMSG_DATA (c), sizeof (int));
+    }
+  return r;
+}
+
+static int
+msg_to_err (const struct msg *m, ssize_t r, struct sv_err **err)
+{
+  size_t len = (size_t) r - offsetof (struct msg, data);
+  return sv_err_make (err, m->code, "%.*s", (int) len, m->data);
+}
+
+static int
+expect (int fd, enum sv_sync_type want, struct msg *m, ssize_t *r, int *passed, const char *doing,
+        struct sv_err **err)
+{
+  *r = recv_msg (fd, m, passed);
+  if (*r < 0)
+    return sv_err_errno (err, "sync receive while %s", doing);
+  if (*r == 0 || (size_t) *r < offsetof (struct msg, data))
+    return sv_err_make (err, EPIPE, "container process exited before %s", doing);
+  if (m->type == SV_SYNC_ERROR)
+    return msg_to_err (m, *r, err);
+  if (m->type != (int) want)
+    return sv_err_make (err, EPROTO, "unexpected sync message %d while %s", m->type, doing);
+  return 0;
+}
+
+int
+sv_sync_expect (int fd, enum sv_sync_type want, void *payload, size_t *len, const char *doing,
+                struct sv_err **err)
+{
+  struct msg m;
+  ssize_t r;
+  if (expect (fd, want, &m, &r, NULL, doing, err) < 0)
+    return -1;
+  if (payload && len)
+    {
+      size_t got = (size_t) r - offsetof (struct msg, data);
+      if (got > *len)
+        got = *len;
+      memcpy (payload, m.data, got);
+      *len = got;
+    }
+  return 0;
+}
+
+int
+sv_sync_wait_exec (int fd, struct sv_err **err)
+{
+  struct msg m;
+  ssize_t r = recv_msg (fd, &m, NULL);
+  if (r < 0)
+    return sv_err_errno (err, "sync receive");
+  if (r == 0)
+    return 1;
+  if (m.type == SV_SYNC_ERROR)
+    return msg_to_err (&m, r, err);
+  return sv_err_make (err, EPROTO, "unexpected sync message %d", m.type);
+}
+
+int
+sv_sync_send_fd (int fd, enum sv_sync_type type, int pass, struct sv_err **err)
+{
+  struct msg m = { .type = type };
+  char cbuf[CMSG_SPACE (sizeof (int))];
+  memset (cbuf, 0, sizeof cbuf);
+  struct iovec iov = { .iov_base = &m, .iov_len = offsetof (struct msg, data) };
+  struct msghdr mh = {
+    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf
+  };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &pass, sizeof (int));
+  if (sendmsg (fd, &mh, MSG_NOSIGNAL) < 0)
+    return sv_err_errno (err, "send fd");
+  return 0;
+}
+
+int
+sv_sync_recv_fd (int fd, enum sv_sync_type want, int *out, struct sv_err **err)
+{
+  struct msg m;
+  ssize_t r;
+  int passed = -1;
+  if (expect (fd, want, &m, &r, &passed, "receiving a file descriptor", err) < 0)
+    return -1;
+  if (passed < 0)
+    return sv_err_make (err, EPROTO, "no file descriptor received");
+  *out = passed;
+  return 0;
+}
