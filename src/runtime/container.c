@@ -256,6 +256,7 @@ handshake (struct creating *c, struct sv_err **err)
   const struct sv_namespace *user = sv_spec_namespace (c->spec, CLONE_NEWUSER);
   if (user && user->path == NULL && sv_ns_write_idmaps (c->spec, c->pid, err) < 0)
     return -1;
+  sv_resources_allow_devices (&c->spec->resources, c->spec->devices, c->spec->n_devices);
   if (sv_cgroup_create (c->o->id, c->spec->cgroups_path, c->rt->systemd_cgroup,
                         c->spec->resources, 0, &c->cg, err)
       < 0)
