@@ -2,7 +2,6 @@
  * ranges and names the field on error; whether the host can honour a value
  * is decided when it is applied (cgroup.c). */
 #include "runtime/cgroup-internal.h"
-#include "runtime/spec.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -487,28 +486,4 @@ sv_resources_device_rules (const struct sv_resources *res, size_t *n)
   memcpy (rules + 1 + n_user, default_device_rules, sizeof default_device_rules);
   *n = 1 + n_user + n_def;
   return rules;
-}
-
-void
-sv_resources_allow_devices (struct sv_resources **res, const struct sv_device *d, size_t n)
-{
-  if (n == 0)
-    return;
-  if (*res == NULL)
-    *res = xmalloc0 (sizeof **res);
-  struct sv_resources *r = *res;
-  r->devices = xreallocarray (r->devices, r->n_devices + n, sizeof *r->devices);
-  for (size_t i = 0; i < n; i++)
-    {
-      if (d[i].type == 'p')
-        continue;
-      r->devices[r->n_devices++] = (struct sv_dev_rule){
-        .allow = true,
-        .type = d[i].type == 'b' ? 'b' : 'c',
-        .major = d[i].major,
-        .minor = d[i].minor,
-        .access = SV_DEV_ACC_ALL,
-      };
-    }
-  r->devices_set = true;
 }

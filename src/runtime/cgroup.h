@@ -33,10 +33,7 @@ struct sv_resources;
 int sv_resources_parse (json_t *obj, const char *path, struct sv_resources **out,
                         struct sv_err **err);
 void sv_resources_free (struct sv_resources *r);
-/* Allow access to the N devices of linux.devices (created in the container,
- * so they must be usable there), after RES's own rules; *RES may be NULL. */
-struct sv_device;
-void sv_resources_allow_devices (struct sv_resources **res, const struct sv_device *d, size_t n);
+
 
 /* The layout of /sys/fs/cgroup on this host (cached after the first call). */
 int sv_cgroup_detect_mode (enum sv_cgroup_mode *out, struct sv_err **err);

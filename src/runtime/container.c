@@ -129,12 +129,28 @@ make_state_dir (struct creating *c, struct sv_err **err)
   return sv_write_file_at (c->rt->rootfd, cfg, s, strlen (s), 0600, err);
 }
 
+/* The host id that id 0 in the container maps to (0 without mappings). */
+static uint32_t
+host_id (const struct sv_idmap *m, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (m[i].container_id == 0)
+      return m[i].host_id;
+  return 0;
+}
+
 static int
 open_fifo (struct creating *c, struct sv_err **err)
 {
   _cleanup_free_ char *path = xasprintf ("%s/exec.fifo", c->o->id);
   if (mkfifoat (c->rt->rootfd, path, 0600) < 0)
     return sv_err_errno (err, "mkfifo exec.fifo");
+  /* The container's root may be an unprivileged uid on the host (user
+   * namespace): it must be able to open the fifo for writing. */
+  uid_t uid = host_id (c->spec->uid_mappings, c->spec->n_uid_mappings);
+  gid_t gid = host_id (c->spec->gid_mappings, c->spec->n_gid_mappings);
+  if (fchownat (c->rt->rootfd, path, uid, gid, 0) < 0)
+    return sv_err_errno (err, "chown exec.fifo");
   int fd = openat (c->rt->rootfd, path, O_PATH | O_CLOEXEC);
   if (fd < 0)
     return sv_err_errno (err, "open exec.fifo");
@@ -256,7 +272,6 @@ handshake (struct creating *c, struct sv_err **err)
   const struct sv_namespace *user = sv_spec_namespace (c->spec, CLONE_NEWUSER);
   if (user && user->path == NULL && sv_ns_write_idmaps (c->spec, c->pid, err) < 0)
     return -1;
-  sv_resources_allow_devices (&c->spec->resources, c->spec->devices, c->spec->n_devices);
   if (sv_cgroup_create (c->o->id, c->spec->cgroups_path, c->rt->systemd_cgroup,
                         c->spec->resources, 0, &c->cg, err)
       < 0)

@@ -171,9 +171,9 @@ init_steps (const struct sv_init_args *a, struct sv_err **err)
     return -1;
   if (run_hooks_in_container (&spec->hooks.create_container, "createContainer", c.state, err) < 0)
     return -1;
-  if (sv_rootfs_enter (a->rootfs, a->no_pivot, err) < 0 || sv_rootfs_finalize (spec, err) < 0)
-    return -1;
-  if (setup_identity (spec, err) < 0)
+  /* sysctls go in before readonlyPaths makes /proc/sys read-only. */
+  if (sv_rootfs_enter (a->rootfs, a->no_pivot, err) < 0 || setup_identity (spec, err) < 0
+      || sv_rootfs_finalize (spec, err) < 0)
     return -1;
   if (spec->process->terminal && sv_console_setup (spec->process, a->consolefd, NULL, err) < 0)
     return -1;

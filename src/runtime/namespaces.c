@@ -184,7 +184,9 @@ sv_clone (int flags, int *pidfd)
   struct clone_args args = {
     .flags = (uint64_t) flags | (pidfd ? CLONE_PIDFD : 0),
     .pidfd = (uint64_t) (uintptr_t) pidfd,
-    .exit_signal = SIGCHLD,
+    /* With CLONE_PARENT the kernel takes the caller's own exit signal and
+     * refuses any other. */
+    .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
   };
   return (pid_t) syscall (SYS_clone3, &args, sizeof args);
 }

@@ -22,6 +22,20 @@ sv_sync_pair (int fds[2], struct sv_err **err)
   return 0;
 }
 
+static int msg_to_err (const struct msg *m, ssize_t r, struct sv_err **err);
+
+/* The other side went away: report the error it left behind, if any. */
+static int
+peer_error (int fd, struct sv_err **err)
+{
+  struct msg m;
+  ssize_t r;
+  while ((r = recv (fd, &m, sizeof m, MSG_DONTWAIT)) > 0)
+    if ((size_t) r >= offsetof (struct msg, data) && m.type == SV_SYNC_ERROR)
+      return msg_to_err (&m, r, err);
+  return sv_err_make (err, EPIPE, "the container process exited during setup");
+}
+
 int
 sv_sync_send (int fd, enum sv_sync_type type, int code, const void *data, size_t len,
               struct sv_err **err)
@@ -35,6 +49,8 @@ sv_sync_send (int fd, enum sv_sync_type type, int code, const void *data, size_t
   do
     w = send (fd, &m, offsetof (struct msg, data) + len, MSG_NOSIGNAL);
   while (w < 0 && errno == EINTR);
+  if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+    return peer_error (fd, err);
   if (w < 0)
     return sv_err_errno (err, "sync send");
   return 0;

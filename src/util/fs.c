@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -193,38 +194,84 @@ sv_open_in_root (int rootfd, const char *path, int flags, mode_t mode, struct sv
     }
 }
 
-int
-sv_mkdir_p_in_root (int rootfd, const char *path, mode_t mode, struct sv_err **err)
+/* One step of sv_mkdir_p_in_root: CUR is the resolved directory PREFIX
+ * (a path inside the root without symlinks), COMP the next component.
+ * Returns the new fd, or -2 with *link set to the symlink's target when
+ * COMP is a symlink the caller must restart through. */
+static int
+step_in_root (int rootfd, int cur, char **prefix, const char *comp, mode_t mode, char **link,
+              struct sv_err **err)
 {
+  if (strcmp (comp, "..") == 0)
+    {
+      char *slash = strrchr (*prefix, '/');
+      if (slash)
+        *slash = '\0';
+      return sv_open_in_root (rootfd, **prefix ? *prefix : "/", O_PATH | O_DIRECTORY, 0, err);
+    }
+  struct stat st;
+  if (fstatat (cur, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    {
+      if (errno != ENOENT)
+        return sv_err_errno (err, "stat `%s/%s`", *prefix, comp);
+      if (mkdirat (cur, comp, mode) < 0 && errno != EEXIST)
+        return sv_err_errno (err, "mkdir `%s/%s`", *prefix, comp);
+    }
+  else if (S_ISLNK (st.st_mode))
+    {
+      char buf[PATH_MAX];
+      ssize_t n = readlinkat (cur, comp, buf, sizeof buf - 1);
+      if (n < 0)
+        return sv_err_errno (err, "readlink `%s/%s`", *prefix, comp);
+      buf[n] = '\0';
+      *link = buf[0] == '/' ? xstrdup (buf) : xasprintf ("%s/%s", *prefix, buf);
+      return -2;
+    }
+  else if (!S_ISDIR (st.st_mode))
+    return sv_err_make (err, ENOTDIR, "`%s/%s` is not a directory", *prefix, comp);
+  int fd = openat (cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return sv_err_errno (err, "open `%s/%s`", *prefix, comp);
+  char *next = xasprintf ("%s/%s", *prefix, comp);
+  free (*prefix);
+  *prefix = next;
+  return fd;
+}
+
+static int
+mkdir_in_root (int rootfd, const char *path, mode_t mode, int depth, struct sv_err **err)
+{
+  if (depth > 40)
+    return sv_err_make (err, ELOOP, "too many symlinks resolving `%s`", path);
   _cleanup_close_ int cur = sv_open_in_root (rootfd, "/", O_PATH | O_DIRECTORY, 0, err);
   if (cur < 0)
     return cur;
+  _cleanup_free_ char *prefix = xstrdup ("");
   _cleanup_free_ char *p = xstrdup (path);
   char *save = NULL;
   for (char *c = strtok_r (p, "/", &save); c; c = strtok_r (NULL, "/", &save))
     {
       if (strcmp (c, ".") == 0)
         continue;
-      /* Resolve each component relative to the root so ".." and symlinks
-       * are clamped to it. */
-      if (mkdirat (cur, c, mode) < 0 && errno != EEXIST)
-        return sv_err_errno (err, "mkdir `%s`", path);
-      struct open_how how = {
-        .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-      };
-      /* openat2 relative to cur with RESOLVE_IN_ROOT would make cur the
-       * root; resolve from the real root with the prefix instead. */
-      size_t off = (size_t) (c - p) + strlen (c);
-      _cleanup_free_ char *prefix = xstrndup (path, off);
-      int nfd;
-      do
-        nfd = (int) syscall (SYS_openat2, rootfd, prefix, &how, sizeof how);
-      while (nfd < 0 && errno == EINTR);
-      if (nfd < 0)
-        return sv_err_errno (err, "open `%s` in the container root", prefix);
+      _cleanup_free_ char *link = NULL;
+      int fd = step_in_root (rootfd, cur, &prefix, c, mode, &link, err);
+      if (fd == -2)
+        {
+          /* Restart through the link's target, clamped to the root. */
+          const char *rest = save && *save ? save : "";
+          _cleanup_free_ char *again = xasprintf ("%s/%s", link, rest);
+          return mkdir_in_root (rootfd, again, mode, depth + 1, err);
+        }
+      if (fd < 0)
+        return fd;
       close (cur);
-      cur = nfd;
+      cur = fd;
     }
   return TAKE_FD (&cur);
+}
+
+int
+sv_mkdir_p_in_root (int rootfd, const char *path, mode_t mode, struct sv_err **err)
+{
+  return mkdir_in_root (rootfd, path, mode, 0, err);
 }
