@@ -211,6 +211,7 @@ spawn (struct creating *c, int fifofd, int consolefd, struct sv_err **err)
   struct sv_init_args ia = {
     .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs, .syncfd = fds[1],
     .fifofd = fifofd, .consolefd = consolefd, .no_pivot = c->o->no_pivot,
+    .new_keyring = !c->o->no_new_keyring, .id = c->o->id,
     .preserve_fds = c->o->preserve_fds, .new_userns = user && user->path == NULL,
   };
   c->syncfd = fds[0];

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/keyctl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -141,6 +142,18 @@ run_hooks_in_container (const struct sv_hook_list *l, const char *name, const ch
   return sv_hooks_run (l, name, state, err);
 }
 
+/* A session keyring of the container's own, so keys never leak between
+ * containers or from the host.  Kernels without keyrings are fine. */
+static int
+join_keyring (const struct sv_init_args *a, struct sv_err **err)
+{
+  if (!a->new_keyring)
+    return 0;
+  if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, a->id) < 0 && errno != ENOSYS)
+    return sv_err_errno (err, "join a new session keyring");
+  return 0;
+}
+
 static int
 wait_joined (const struct sv_init_args *a, struct sv_err **err)
 {
@@ -179,7 +192,7 @@ init_steps (const struct sv_init_args *a, struct sv_err **err)
     return -1;
   if (a->consolefd >= 0)
     close (a->consolefd);
-  if (sv_process_setup_privileged (spec->process, err) < 0)
+  if (join_keyring (a, err) < 0 || sv_process_setup_privileged (spec->process, err) < 0)
     return -1;
   _cleanup_free_ char *path = NULL;
   if (sv_process_lookup (spec->process, &path, err) < 0)

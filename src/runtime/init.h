@@ -15,6 +15,8 @@ struct sv_init_args
   int fifofd;           /* O_PATH of exec.fifo, or -1 (run modes) */
   int consolefd;        /* connected --console-socket, or -1 */
   bool no_pivot;
+  bool new_keyring; /* join a fresh session keyring (runc's default) */
+  const char *id;
   int preserve_fds;
   bool new_userns;
 };
