@@ -119,7 +119,7 @@ apply_user (struct sv_process *p, const char *user, char **gids, struct sv_err *
   size_t n = sv_strv_length (gids);
   for (size_t i = 0; i < n; i++)
     {
-      uint32_t g;
+      uint32_t g = 0;
       if (parse_uint ("additional gid", gids[i], &g, err) < 0)
         return -1;
       p->user.additional_gids
