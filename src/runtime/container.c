@@ -6,6 +6,7 @@
 #include "runtime/init.h"
 #include "runtime/namespaces.h"
 #include "runtime/sync.h"
+#include "runtime/tty-proxy.h"
 #include <sched.h>
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,6 +67,8 @@ struct creating
   int syncfd;
   struct sv_cgroup *cg;
   struct sv_state st;
+  int proxy_sock; /* receives the pty master when `run` relays the terminal */
+  int master;
 };
 
 static void
@@ -84,6 +88,10 @@ create_cleanup (struct creating *c, bool failed)
     sv_cgroup_free (c->cg);
   if (c->syncfd >= 0)
     close (c->syncfd);
+  if (c->proxy_sock >= 0)
+    close (c->proxy_sock);
+  if (c->master >= 0)
+    close (c->master);
   sv_spec_free (c->spec);
   free (c->bundle);
   free (c->rootfs);
@@ -299,6 +307,8 @@ handshake (struct creating *c, struct sv_err **err)
     return -1;
   if (sv_proc_stat (c->pid, &c->st.start_time, NULL, err) < 0)
     return -1;
+  if (c->proxy_sock >= 0 && sv_tty_recv_master (c->proxy_sock, &c->master, err) < 0)
+    return -1;
   return 0;
 }
 
@@ -335,10 +345,20 @@ check_terminal (struct creating *c, int *consolefd, struct sv_err **err)
         return sv_err_make (err, EINVAL, "--console-socket given but process.terminal is false");
       return 0;
     }
+  if (c->o->console_socket == NULL && c->mode == SV_RUN)
+    {
+      /* Relay the terminal ourselves: the child sends the master here. */
+      int sp[2];
+      if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+        return sv_err_errno (err, "socketpair");
+      c->proxy_sock = sp[0];
+      *consolefd = sp[1];
+      return 0;
+    }
   if (c->o->console_socket == NULL)
     return sv_err_make (err, EINVAL,
                         "process.terminal is true: --console-socket is required to receive the "
-                        "terminal");
+                        "terminal of a detached container");
   *consolefd = sv_console_connect (c->o->console_socket, err);
   return *consolefd < 0 ? -1 : 0;
 }
@@ -385,6 +405,14 @@ run_started (struct creating *c, int *status, struct sv_err **err)
   run_poststart (c->spec, state);
   if (c->mode == SV_RUN_DETACHED)
     return 0;
+  if (c->master >= 0)
+    {
+      int ws;
+      if (sv_tty_proxy (c->master, c->pid, &ws, err) < 0)
+        return -1;
+      *status = WIFEXITED (ws) ? WEXITSTATUS (ws) : 128 + WTERMSIG (ws);
+      return 0;
+    }
   forward_signals (c->pid);
   if (wait_exit (c->pid, status) < 0)
     return sv_err_errno (err, "wait for the container");
@@ -395,7 +423,9 @@ int
 sv_container_create (struct sv_runtime *rt, const struct sv_create_opts *o,
                      enum sv_create_mode mode, int *status, struct sv_err **err)
 {
-  struct creating c = { .rt = rt, .o = o, .mode = mode, .syncfd = -1 };
+  struct creating c = {
+    .rt = rt, .o = o, .mode = mode, .syncfd = -1, .proxy_sock = -1, .master = -1,
+  };
   _cleanup_close_ int fifofd = -1;
   _cleanup_close_ int consolefd = -1;
   int ret = sv_state_check_id (o->id, err);
