@@ -25,12 +25,11 @@ stats_json (struct sv_runtime *rt, const char *id, json_t **out, struct sv_err *
   if (ret == 0)
     ret = sv_cgroup_stats (cg, &s, err);
   if (ret == 0)
-    *out = json_pack ("{s:s,s:s,s:{s:{s:{s:I}},s:{s:{s:I,s:I,s:I}},s:{s:I,s:I}}}", "type",
-                      "stats", "id", id, "data", "cpu", "usage", "total",
-                      (json_int_t) s.cpu_usage_ns, "memory", "usage", "usage",
-                      (json_int_t) s.memory_usage, "limit", (json_int_t) s.memory_limit, "max",
-                      (json_int_t) s.memory_max_usage, "pids", "current",
-                      (json_int_t) s.pids_current, "limit", (json_int_t) s.pids_limit);
+    *out = json_pack ("{s:s,s:s,s:{s:{s:{s:I}},s:{s:{s:I,s:I,s:I}},s:{s:I,s:I}}}", "type", "stats",
+                      "id", id, "data", "cpu", "usage", "total", (json_int_t)s.cpu_usage_ns,
+                      "memory", "usage", "usage", (json_int_t)s.memory_usage, "limit",
+                      (json_int_t)s.memory_limit, "max", (json_int_t)s.memory_max_usage, "pids",
+                      "current", (json_int_t)s.pids_current, "limit", (json_int_t)s.pids_limit);
   if (cg)
     sv_cgroup_free (cg);
   sv_state_free (st);

@@ -71,18 +71,42 @@ parse_flags (int argc, char **argv, struct exec_flags *f, int *next, struct sv_e
       {
       case -2:
         return -1;
-      case 'p': f->process_file = optarg; break;
-      case 't': f->tty = true; break;
-      case OPT_CONSOLE: f->o.console_socket = optarg; break;
-      case OPT_PID_FILE: f->o.pid_file = optarg; break;
-      case 'd': f->o.detach = true; break;
-      case OPT_CWD: f->cwd = optarg; break;
-      case 'e': sv_strv_append (&f->env, optarg); break;
-      case 'u': f->user = optarg; break;
-      case 'g': sv_strv_append (&f->gids, optarg); break;
-      case 'c': sv_strv_append (&f->caps, optarg); break;
-      case OPT_NNP: f->nnp = true; break;
-      case OPT_APPARMOR: f->apparmor = optarg; break;
+      case 'p':
+        f->process_file = optarg;
+        break;
+      case 't':
+        f->tty = true;
+        break;
+      case OPT_CONSOLE:
+        f->o.console_socket = optarg;
+        break;
+      case OPT_PID_FILE:
+        f->o.pid_file = optarg;
+        break;
+      case 'd':
+        f->o.detach = true;
+        break;
+      case OPT_CWD:
+        f->cwd = optarg;
+        break;
+      case 'e':
+        sv_strv_append (&f->env, optarg);
+        break;
+      case 'u':
+        f->user = optarg;
+        break;
+      case 'g':
+        sv_strv_append (&f->gids, optarg);
+        break;
+      case 'c':
+        sv_strv_append (&f->caps, optarg);
+        break;
+      case OPT_NNP:
+        f->nnp = true;
+        break;
+      case OPT_APPARMOR:
+        f->apparmor = optarg;
+        break;
       case OPT_PRESERVE:
         if (rt_parse_int ("--preserve-fds", optarg, &f->o.preserve_fds, err) < 0)
           return -1;
@@ -99,7 +123,7 @@ parse_uint (const char *what, const char *s, uint32_t *out, struct sv_err **err)
   unsigned long v = strtoul (s, &end, 10);
   if (errno || *end || end == s || v > UINT32_MAX - 1)
     return sv_err_make (err, EINVAL, "exec: invalid %s `%s`", what, s);
-  *out = (uint32_t) v;
+  *out = (uint32_t)v;
   return 0;
 }
 
@@ -185,8 +209,7 @@ load_process_file (const char *file, struct sv_process **out, struct sv_err **er
 }
 
 static int
-do_exec (struct rt_globals *g, struct exec_flags *f, char **args, int *status,
-         struct sv_err **err)
+do_exec (struct rt_globals *g, struct exec_flags *f, char **args, int *status, struct sv_err **err)
 {
   struct sv_runtime rt;
   if (rt_open (g, &rt, err) < 0)
@@ -216,8 +239,9 @@ rt_exec (struct rt_globals *g, int argc, char **argv, struct sv_err **err)
   int next, status = 0;
   int ret = parse_flags (argc, argv, &f, &next, err);
   if (ret == 0 && argc - next < 1)
-    ret = sv_err_make (err, EINVAL, "exec: missing container id (usage: servin-runtime exec "
-                                    "[flags] ID [COMMAND [ARG...]])");
+    ret = sv_err_make (err, EINVAL,
+                       "exec: missing container id (usage: servin-runtime exec "
+                       "[flags] ID [COMMAND [ARG...]])");
   if (ret == 0)
     {
       f.o.id = argv[next];

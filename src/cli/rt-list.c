@@ -13,8 +13,7 @@ static const struct option list_opts[] = {
 static void
 print_table (json_t *arr)
 {
-  printf ("%-20s %-8s %-10s %-40s %-32s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
-          "OWNER");
+  printf ("%-20s %-8s %-10s %-40s %-32s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
   size_t i;
   json_t *s;
   json_array_foreach (arr, i, s)

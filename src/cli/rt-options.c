@@ -17,7 +17,7 @@ rt_getopt (int argc, char **argv, const char *cmd, const struct option *opts, in
   for (const struct option *o = opts; o->name; o++)
     if (o->val > 0 && o->val < 128 && n < sizeof shortopts - 3)
       {
-        shortopts[n++] = (char) o->val;
+        shortopts[n++] = (char)o->val;
         if (o->has_arg == required_argument)
           shortopts[n++] = ':';
       }
@@ -64,7 +64,7 @@ rt_parse_int (const char *flag, const char *value, int *out, struct sv_err **err
   long v = strtol (value, &end, 10);
   if (errno || *end || end == value || v < 0 || v > INT_MAX)
     return sv_err_make (err, EINVAL, "%s: invalid number `%s`", flag, value);
-  *out = (int) v;
+  *out = (int)v;
   return 0;
 }
 

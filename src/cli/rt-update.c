@@ -89,7 +89,7 @@ rt_update (struct rt_globals *g, int argc, char **argv, struct sv_err **err)
   struct option opts[N_LIMITS + 2];
   memset (opts, 0, sizeof opts);
   for (size_t i = 0; i < N_LIMITS; i++)
-    opts[i] = (struct option){ limit_flags[i].name, required_argument, NULL, 256 + (int) i };
+    opts[i] = (struct option){ limit_flags[i].name, required_argument, NULL, 256 + (int)i };
   opts[N_LIMITS] = (struct option){ "resources", required_argument, NULL, 'r' };
   _cleanup_json_ json_t *res = NULL;
   _cleanup_json_ json_t *flags = json_object ();
@@ -106,8 +106,7 @@ rt_update (struct rt_globals *g, int argc, char **argv, struct sv_err **err)
       if (v)
         set_limit (flags, &limit_flags[c - 256], v);
     }
-  if (rt_operands (argc, argv, next, 1, "update", "[--resources FILE|-] [limit flags] ID", err)
-      < 0)
+  if (rt_operands (argc, argv, next, 1, "update", "[--resources FILE|-] [limit flags] ID", err) < 0)
     return 1;
   if (res == NULL)
     res = json_incref (flags);

@@ -40,8 +40,8 @@ int rt_exec (struct rt_globals *g, int argc, char **argv, struct sv_err **err);
 int rt_events (struct rt_globals *g, int argc, char **argv, struct sv_err **err);
 
 /* The flags create and run share; DETACH/KEEP are set only for run. */
-int rt_parse_create (int argc, char **argv, const char *cmd, bool is_run,
-                     struct sv_create_opts *o, bool *detach, struct sv_err **err);
+int rt_parse_create (int argc, char **argv, const char *cmd, bool is_run, struct sv_create_opts *o,
+                     bool *detach, struct sv_err **err);
 
 /* Parse flags with getopt_long ("+" mode: stop at the first operand).
  * Unknown flags and missing values are errors naming the flag.  Returns the

@@ -18,11 +18,13 @@ static const struct
   rt_command_fn fn;
   bool enters_container; /* must run from a sealed copy of the binary */
 } commands[] = {
-  { "create", rt_create, true },   { "run", rt_run, true },       { "exec", rt_exec, true },
-  { "start", rt_start, false },    { "state", rt_state, false },  { "kill", rt_kill, false },
-  { "delete", rt_delete, false },  { "list", rt_list, false },    { "pause", rt_pause, false },
-  { "resume", rt_resume, false },  { "ps", rt_ps, false },        { "update", rt_update, false },
-  { "spec", rt_spec, false },      { "features", rt_features, false },
+  { "create", rt_create, true },  { "run", rt_run, true },
+  { "exec", rt_exec, true },      { "start", rt_start, false },
+  { "state", rt_state, false },   { "kill", rt_kill, false },
+  { "delete", rt_delete, false }, { "list", rt_list, false },
+  { "pause", rt_pause, false },   { "resume", rt_resume, false },
+  { "ps", rt_ps, false },         { "update", rt_update, false },
+  { "spec", rt_spec, false },     { "features", rt_features, false },
   { "events", rt_events, false },
 };
 

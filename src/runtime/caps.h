@@ -22,7 +22,8 @@ const char *sv_cap_name (int cap);
 int sv_cap_last_cap (void);
 
 /* Parse process.capabilities (PATH names it).  An unknown name is an error
- * naming the field and index, e.g. "process.capabilities.bounding[3]: unknown capability `CAP_FOO`". */
+ * naming the field and index, e.g. "process.capabilities.bounding[3]: unknown capability
+ * `CAP_FOO`". */
 int sv_caps_parse (json_t *obj, const char *path, struct sv_caps **out, struct sv_err **err);
 /* A mask from a list of names (for --cap flags of exec); same errors. */
 int sv_caps_mask_from_names (char **names, const char *path, uint64_t *out, struct sv_err **err);

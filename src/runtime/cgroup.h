@@ -34,7 +34,6 @@ int sv_resources_parse (json_t *obj, const char *path, struct sv_resources **out
                         struct sv_err **err);
 void sv_resources_free (struct sv_resources *r);
 
-
 /* The layout of /sys/fs/cgroup on this host (cached after the first call). */
 int sv_cgroup_detect_mode (enum sv_cgroup_mode *out, struct sv_err **err);
 

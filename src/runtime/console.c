@@ -22,7 +22,7 @@ sv_console_connect (const char *path, struct sv_err **err)
   _cleanup_close_ int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return sv_err_errno (err, "socket");
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+  if (connect (fd, (struct sockaddr *)&addr, sizeof addr) < 0)
     return sv_err_errno (err, "connect to console socket `%s`", path);
   return TAKE_FD (&fd);
 }
@@ -32,10 +32,9 @@ send_master (int sockfd, int master, const char *name, struct sv_err **err)
 {
   char cbuf[CMSG_SPACE (sizeof (int))];
   memset (cbuf, 0, sizeof cbuf);
-  struct iovec iov = { .iov_base = (void *) name, .iov_len = strlen (name) };
-  struct msghdr mh = {
-    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf
-  };
+  struct iovec iov = { .iov_base = (void *)name, .iov_len = strlen (name) };
+  struct msghdr mh
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
   struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
@@ -60,10 +59,10 @@ sv_console_setup (const struct sv_process *p, int sockfd, int *master_out, struc
   if (p->has_console_size)
     {
       struct winsize ws = { .ws_row = p->console_height, .ws_col = p->console_width };
-      (void) ioctl (slave, TIOCSWINSZ, &ws);
+      (void)ioctl (slave, TIOCSWINSZ, &ws);
     }
   char name[64] = "/dev/ptmx";
-  (void) ptsname_r (master, name, sizeof name);
+  (void)ptsname_r (master, name, sizeof name);
   if (sockfd >= 0 && send_master (sockfd, master, name, err) < 0)
     return -1;
   if (setsid () < 0)

@@ -30,8 +30,7 @@
 #include <unistd.h>
 
 int
-sv_runtime_open (struct sv_runtime *rt, const char *root, bool systemd_cgroup,
-                 struct sv_err **err)
+sv_runtime_open (struct sv_runtime *rt, const char *root, bool systemd_cgroup, struct sv_err **err)
 {
   if (sv_mkdir_p_at (AT_FDCWD, root, 0700, err) < 0)
     return sv_err_wrap (err, "runtime root");
@@ -81,9 +80,9 @@ create_cleanup (struct creating *c, bool failed)
         ;
     }
   if (failed && c->cg)
-    (void) sv_cgroup_destroy (c->cg, NULL);
+    (void)sv_cgroup_destroy (c->cg, NULL);
   if (failed && c->dir_made)
-    (void) sv_rm_rf_at (c->rt->rootfd, c->o->id, NULL);
+    (void)sv_rm_rf_at (c->rt->rootfd, c->o->id, NULL);
   if (c->cg)
     sv_cgroup_free (c->cg);
   if (c->syncfd >= 0)
@@ -197,7 +196,7 @@ spawn_joined (struct creating *c, struct sv_init_args *ia, int parent_end, struc
           sv_sync_send_err (ia->syncfd, e);
           _exit (1);
         }
-      (void) sv_sync_send (ia->syncfd, SV_SYNC_PID, 0, &pid, sizeof pid, NULL);
+      (void)sv_sync_send (ia->syncfd, SV_SYNC_PID, 0, &pid, sizeof pid, NULL);
       _exit (0);
     }
   sv_ns_join_close (&j);
@@ -217,10 +216,17 @@ spawn (struct creating *c, int fifofd, int consolefd, struct sv_err **err)
     return -1;
   const struct sv_namespace *user = sv_spec_namespace (c->spec, CLONE_NEWUSER);
   struct sv_init_args ia = {
-    .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs, .syncfd = fds[1],
-    .fifofd = fifofd, .consolefd = consolefd, .no_pivot = c->o->no_pivot,
-    .new_keyring = !c->o->no_new_keyring, .id = c->o->id,
-    .preserve_fds = c->o->preserve_fds, .new_userns = user && user->path == NULL,
+    .spec = c->spec,
+    .bundle = c->bundle,
+    .rootfs = c->rootfs,
+    .syncfd = fds[1],
+    .fifofd = fifofd,
+    .consolefd = consolefd,
+    .no_pivot = c->o->no_pivot,
+    .new_keyring = !c->o->no_new_keyring,
+    .id = c->o->id,
+    .preserve_fds = c->o->preserve_fds,
+    .new_userns = user && user->path == NULL,
   };
   c->syncfd = fds[0];
   pid_t pid;
@@ -261,7 +267,7 @@ state_json (struct creating *c, enum sv_status status)
 static void
 fill_state (struct creating *c)
 {
-  c->st.id = (char *) c->o->id;
+  c->st.id = (char *)c->o->id;
   c->st.oci_version = c->spec->oci_version;
   c->st.pid = c->pid;
   c->st.bundle = c->bundle;
@@ -269,7 +275,7 @@ fill_state (struct creating *c)
   c->st.created = sv_state_now ();
   c->st.owner = owner_name ();
   c->st.systemd_cgroup = c->rt->systemd_cgroup;
-  c->st.cgroup_path = c->cg ? (char *) sv_cgroup_path (c->cg) : NULL;
+  c->st.cgroup_path = c->cg ? (char *)sv_cgroup_path (c->cg) : NULL;
   json_t *ann = json_object_get (c->spec->json, "annotations");
   c->st.annotations = json_is_object (ann) ? ann : NULL;
 }
@@ -281,8 +287,8 @@ handshake (struct creating *c, struct sv_err **err)
   const struct sv_namespace *user = sv_spec_namespace (c->spec, CLONE_NEWUSER);
   if (user && user->path == NULL && sv_ns_write_idmaps (c->spec, c->pid, err) < 0)
     return -1;
-  if (sv_cgroup_create (c->o->id, c->spec->cgroups_path, c->rt->systemd_cgroup,
-                        c->spec->resources, 0, &c->cg, err)
+  if (sv_cgroup_create (c->o->id, c->spec->cgroups_path, c->rt->systemd_cgroup, c->spec->resources,
+                        0, &c->cg, err)
       < 0)
     return -1;
   /* Moving a task into a v1 cgroup waits for an RCU grace period (ms):
@@ -318,7 +324,7 @@ write_pid_file (const char *path, pid_t pid, struct sv_err **err)
   if (path == NULL)
     return 0;
   char buf[32];
-  int len = snprintf (buf, sizeof buf, "%d", (int) pid);
+  int len = snprintf (buf, sizeof buf, "%d", (int)pid);
   return sv_write_file_atomic_at (AT_FDCWD, path, buf, len, 0644, err);
 }
 
@@ -424,7 +430,12 @@ sv_container_create (struct sv_runtime *rt, const struct sv_create_opts *o,
                      enum sv_create_mode mode, int *status, struct sv_err **err)
 {
   struct creating c = {
-    .rt = rt, .o = o, .mode = mode, .syncfd = -1, .proxy_sock = -1, .master = -1,
+    .rt = rt,
+    .o = o,
+    .mode = mode,
+    .syncfd = -1,
+    .proxy_sock = -1,
+    .master = -1,
   };
   _cleanup_close_ int fifofd = -1;
   _cleanup_close_ int consolefd = -1;

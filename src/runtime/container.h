@@ -13,8 +13,8 @@
 
 struct sv_runtime
 {
-  char *root;  /* state directory, e.g. /run/servin-runtime */
-  int rootfd;  /* O_DIRECTORY fd of root */
+  char *root; /* state directory, e.g. /run/servin-runtime */
+  int rootfd; /* O_DIRECTORY fd of root */
   bool systemd_cgroup;
 };
 

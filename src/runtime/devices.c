@@ -26,8 +26,10 @@ static const struct
 {
   const char *target, *path;
 } dev_symlinks[] = {
-  { "/proc/self/fd", "fd" },         { "/proc/self/fd/0", "stdin" },
-  { "/proc/self/fd/1", "stdout" },   { "/proc/self/fd/2", "stderr" },
+  { "/proc/self/fd", "fd" },
+  { "/proc/self/fd/0", "stdin" },
+  { "/proc/self/fd/1", "stdout" },
+  { "/proc/self/fd/2", "stderr" },
 };
 
 /* Open the parent directory of PATH inside the root; *base points into PATH. */
@@ -36,7 +38,7 @@ open_parent (int rootfd, const char *path, const char **base, struct sv_err **er
 {
   const char *slash = strrchr (path, '/');
   *base = slash ? slash + 1 : path;
-  _cleanup_free_ char *dir = xstrndup (path, slash ? (size_t) (slash - path) : 0);
+  _cleanup_free_ char *dir = xstrndup (path, slash ? (size_t)(slash - path) : 0);
   return sv_mkdir_p_in_root (rootfd, *dir ? dir : "/", 0755, err);
 }
 
@@ -85,7 +87,7 @@ make_device (int rootfd, const struct sv_device *d, bool bind, struct sv_err **e
     return dirfd;
   mode_t perm = d->has_mode ? (d->mode & 07777) : 0666;
   dev_t dev = d->type == 'p' ? 0 : makedev (d->major, d->minor);
-  (void) unlinkat (dirfd, base, 0);
+  (void)unlinkat (dirfd, base, 0);
   if (mknodat (dirfd, base, type_bits (d->type) | perm, dev) < 0)
     {
       if (errno == EPERM)
@@ -116,7 +118,7 @@ make_symlinks (int rootfd, bool have_pts, struct sv_err **err)
     return sv_err_errno (err, "symlink /dev/core");
   if (have_pts)
     {
-      (void) unlinkat (dev, "ptmx", 0);
+      (void)unlinkat (dev, "ptmx", 0);
       if (symlinkat ("pts/ptmx", dev, "ptmx") < 0)
         return sv_err_errno (err, "symlink /dev/ptmx");
     }

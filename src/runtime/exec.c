@@ -56,7 +56,7 @@ exec_steps (const struct exec_ctx *c, struct sv_err **err)
   if (c->spec->seccomp && sv_seccomp_compile (c->spec->seccomp, &bpf, err) < 0)
     return -1;
   for (int fd = 3; fd < 3 + c->o->preserve_fds; fd++)
-    (void) fcntl (fd, F_SETFD, 0);
+    (void)fcntl (fd, F_SETFD, 0);
   if (syscall (SYS_close_range, 3 + c->o->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     return sv_err_errno (err, "mark file descriptors close-on-exec");
   if (sv_process_finalize (p, bpf, !c->in_userns, err) < 0)
@@ -64,15 +64,13 @@ exec_steps (const struct exec_ctx *c, struct sv_err **err)
   return sv_process_exec (p, path, bpf, err);
 }
 
-static void __attribute__ ((noreturn))
-exec_child (const struct exec_ctx *c, pid_t pid)
+static void __attribute__ ((noreturn)) exec_child (const struct exec_ctx *c, pid_t pid)
 {
   struct sv_err *err = NULL;
   struct sv_ns_join j;
   if (sv_sync_expect (c->syncfd, SV_SYNC_GO, NULL, NULL, "exec", &err) < 0)
     _exit (1);
-  if (sv_ns_open_pid (pid, all_ns_flags (c->spec), &j, &err) == 0
-      && sv_ns_join_all (&j, &err) == 0)
+  if (sv_ns_open_pid (pid, all_ns_flags (c->spec), &j, &err) == 0 && sv_ns_join_all (&j, &err) == 0)
     {
       /* A joined pid namespace applies to children: clone the process
        * that execs, as a child of the runtime. */
@@ -85,7 +83,7 @@ exec_child (const struct exec_ctx *c, pid_t pid)
         }
       if (child > 0)
         {
-          (void) sv_sync_send (c->syncfd, SV_SYNC_PID, 0, &child, sizeof child, NULL);
+          (void)sv_sync_send (c->syncfd, SV_SYNC_PID, 0, &child, sizeof child, NULL);
           _exit (0);
         }
       sv_err_errno (&err, "clone");
@@ -156,7 +154,7 @@ finish (const struct sv_exec_opts *o, pid_t pid, int syncfd, int *status, struct
   if (o->pid_file)
     {
       char buf[32];
-      int len = snprintf (buf, sizeof buf, "%d", (int) pid);
+      int len = snprintf (buf, sizeof buf, "%d", (int)pid);
       if (sv_write_file_atomic_at (AT_FDCWD, o->pid_file, buf, len, 0644, err) < 0)
         return -1;
     }
@@ -192,7 +190,10 @@ sv_container_exec (struct sv_runtime *rt, const struct sv_exec_opts *o, int *sta
   if (ret == 0)
     {
       struct exec_ctx c = {
-        .o = o, .spec = spec, .syncfd = fds[1], .consolefd = consolefd,
+        .o = o,
+        .spec = spec,
+        .syncfd = fds[1],
+        .consolefd = consolefd,
         .in_userns = sv_spec_namespace (spec, CLONE_NEWUSER) != NULL,
       };
       pid_t pid = spawn_exec (&c, st, fds[0], err);

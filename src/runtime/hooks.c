@@ -12,8 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void __attribute__ ((noreturn))
-hook_child (const struct sv_hook *h, int in, int out)
+static void __attribute__ ((noreturn)) hook_child (const struct sv_hook *h, int in, int out)
 {
   dup2 (in, 0);
   dup2 (out, 1);
@@ -29,7 +28,7 @@ now_ms (void)
 {
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Collect the hook's output (keeping the tail) until it closes, or until
@@ -46,7 +45,7 @@ drain (int fd, int64_t deadline, char *tail, size_t cap)
           int64_t left = deadline - now_ms ();
           if (left <= 0)
             return 1;
-          timeout = (int) left;
+          timeout = (int)left;
         }
       struct pollfd p = { .fd = fd, .events = POLLIN };
       int r = poll (&p, 1, timeout);
@@ -92,10 +91,10 @@ run_one (const struct sv_hook *h, const char *name, const char *state, struct sv
   close (in[0]);
   close (out[1]);
   /* The state is small (< pipe buffer); a hook that does not read it must not block us. */
-  (void) !write (in[1], state, strlen (state));
+  (void)!write (in[1], state, strlen (state));
   close (in[1]);
   char tail[512];
-  int64_t deadline = h->timeout > 0 ? now_ms () + (int64_t) h->timeout * 1000 : 0;
+  int64_t deadline = h->timeout > 0 ? now_ms () + (int64_t)h->timeout * 1000 : 0;
   int timed_out = drain (out[0], deadline, tail, sizeof tail);
   close (out[0]);
   if (timed_out)

@@ -42,7 +42,7 @@ write_sysctl (const char *kv, struct sv_err **err)
   const char *eq = strchr (kv, '=');
   if (eq == NULL)
     return sv_err_make (err, EINVAL, "invalid sysctl `%s`", kv);
-  _cleanup_free_ char *path = xasprintf ("/proc/sys/%.*s", (int) (eq - kv), kv);
+  _cleanup_free_ char *path = xasprintf ("/proc/sys/%.*s", (int)(eq - kv), kv);
   for (char *p = path + 10; *p; p++)
     if (*p == '.')
       *p = '/';
@@ -126,7 +126,7 @@ prepare_fds (const struct sv_init_args *a, struct sv_err **err)
     {
       int flags = fcntl (fd, F_GETFD);
       if (flags >= 0)
-        (void) fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
+        (void)fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
   if (syscall (SYS_close_range, 3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     return sv_err_errno (err, "mark file descriptors close-on-exec");
@@ -201,7 +201,7 @@ init_steps (const struct sv_init_args *a, struct sv_err **err)
   if (spec->seccomp && sv_seccomp_compile (spec->seccomp, &bpf, err) < 0)
     return -1;
   /* From here on the container outlives the `create` process. */
-  (void) prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  (void)prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (sv_sync_send (a->syncfd, SV_SYNC_READY, 0, NULL, 0, err) < 0)
     return -1;
   if (wait_start (a, err) < 0)
@@ -221,7 +221,7 @@ sv_init_run (const struct sv_init_args *a)
 {
   struct sv_err *err = NULL;
   /* Die with the runtime until the container is started. */
-  (void) prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  (void)prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   umask (0);
   init_steps (a, &err);
   /* Only reached on failure.  After `start` nobody may be listening on

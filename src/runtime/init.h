@@ -9,11 +9,11 @@
 struct sv_init_args
 {
   const struct sv_spec *spec;
-  const char *bundle;   /* absolute */
-  const char *rootfs;   /* absolute */
-  int syncfd;           /* the child end of the sync socketpair */
-  int fifofd;           /* O_PATH of exec.fifo, or -1 (run modes) */
-  int consolefd;        /* connected --console-socket, or -1 */
+  const char *bundle; /* absolute */
+  const char *rootfs; /* absolute */
+  int syncfd;         /* the child end of the sync socketpair */
+  int fifofd;         /* O_PATH of exec.fifo, or -1 (run modes) */
+  int consolefd;      /* connected --console-socket, or -1 */
   bool no_pivot;
   bool new_keyring; /* join a fresh session keyring (runc's default) */
   const char *id;

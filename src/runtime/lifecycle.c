@@ -35,8 +35,7 @@ cgroup_freep (struct sv_cgroup **cg)
 #define _cleanup_cgroup_ _cleanup_ (cgroup_freep)
 
 int
-sv_container_spec (struct sv_runtime *rt, const char *id, struct sv_spec **out,
-                   struct sv_err **err)
+sv_container_spec (struct sv_runtime *rt, const char *id, struct sv_spec **out, struct sv_err **err)
 {
   _cleanup_close_ int dfd = openat (rt->rootfd, id, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (dfd < 0)
@@ -57,9 +56,9 @@ open_cgroup (const struct sv_state *st, struct sv_cgroup **cg, struct sv_err **e
 static int
 signal_init (const struct sv_state *st, int sig, struct sv_err **err)
 {
-  _cleanup_close_ int pidfd = (int) syscall (SYS_pidfd_open, st->pid, 0);
+  _cleanup_close_ int pidfd = (int)syscall (SYS_pidfd_open, st->pid, 0);
   if (pidfd < 0)
-    return sv_err_errno (err, "pidfd_open %d", (int) st->pid);
+    return sv_err_errno (err, "pidfd_open %d", (int)st->pid);
   if (!sv_proc_is_alive (st->pid, st->start_time))
     return sv_err_make (err, ESRCH, "container `%s` is not running", st->id);
   if (syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
@@ -79,8 +78,7 @@ kill_state (const struct sv_state *st, int sig, bool all, struct sv_err **err)
 }
 
 int
-sv_container_kill (struct sv_runtime *rt, const char *id, int sig, bool all,
-                   struct sv_err **err)
+sv_container_kill (struct sv_runtime *rt, const char *id, int sig, bool all, struct sv_err **err)
 {
   _cleanup_state_ struct sv_state *st = NULL;
   if (sv_state_load (rt->rootfd, id, &st, err) < 0)
@@ -111,12 +109,12 @@ stop_all (const struct sv_state *st, enum sv_status s, struct sv_err **err)
   _cleanup_cgroup_ struct sv_cgroup *cg = NULL;
   if (st->cgroup_path && sv_cgroup_open (st->cgroup_path, &cg, NULL) == 0)
     {
-      (void) sv_cgroup_kill_all (cg, SIGKILL, NULL);
+      (void)sv_cgroup_kill_all (cg, SIGKILL, NULL);
       if (s == SV_STATUS_PAUSED)
-        (void) sv_cgroup_freeze (cg, false, NULL);
+        (void)sv_cgroup_freeze (cg, false, NULL);
     }
   if (sv_proc_is_alive (st->pid, st->start_time))
-    (void) signal_init (st, SIGKILL, NULL);
+    (void)signal_init (st, SIGKILL, NULL);
   return wait_gone (st, err);
 }
 
@@ -152,7 +150,7 @@ destroy_cgroup (const struct sv_state *st, struct sv_err **err)
   _cleanup_cgroup_ struct sv_cgroup *cg = NULL;
   if (sv_cgroup_open (st->cgroup_path, &cg, NULL) < 0)
     return 0; /* already gone */
-  (void) sv_cgroup_kill_all (cg, SIGKILL, NULL);
+  (void)sv_cgroup_kill_all (cg, SIGKILL, NULL);
   return sv_cgroup_destroy (cg, err);
 }
 
@@ -249,8 +247,7 @@ sv_container_pause (struct sv_runtime *rt, const char *id, bool pause, struct sv
 }
 
 int
-sv_container_update (struct sv_runtime *rt, const char *id, json_t *resources,
-                     struct sv_err **err)
+sv_container_update (struct sv_runtime *rt, const char *id, json_t *resources, struct sv_err **err)
 {
   _cleanup_state_ struct sv_state *st = NULL;
   _cleanup_cgroup_ struct sv_cgroup *cg = NULL;

@@ -158,20 +158,20 @@ copy_symlinks (int tmpfd)
       if (n <= 0 || memchr (buf, '/', n))
         continue;
       buf[n] = '\0';
-      (void) symlinkat (buf, tmpfd, de->d_name);
+      (void)symlinkat (buf, tmpfd, de->d_name);
     }
 }
 
 static int
-mount_v1 (const struct sv_mount_ctx *ctx, const struct sv_mount *m, int destfd,
-          struct sv_err **err)
+mount_v1 (const struct sv_mount_ctx *ctx, const struct sv_mount *m, int destfd, struct sv_err **err)
 {
   char target[64];
   snprintf (target, sizeof target, "/proc/self/fd/%d", destfd);
   unsigned long flags = m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
   if (mount ("tmpfs", target, "tmpfs", flags & ~MS_RDONLY, "mode=755") < 0)
     return sv_err_errno (err, "mount tmpfs for cgroups");
-  _cleanup_close_ int tmpfd = sv_open_in_root (ctx->rootfd, m->destination, O_PATH | O_DIRECTORY, 0, err);
+  _cleanup_close_ int tmpfd
+      = sv_open_in_root (ctx->rootfd, m->destination, O_PATH | O_DIRECTORY, 0, err);
   if (tmpfd < 0)
     return tmpfd;
   struct hierarchy *h = NULL;
@@ -210,7 +210,8 @@ sv_mount_cgroup (const struct sv_mount_ctx *ctx, const struct sv_mount *m, int d
     return 0;
   if (errno != EPERM && errno != EBUSY)
     return sv_err_errno (err, "mount cgroup2");
-  _cleanup_free_ char *src = xasprintf ("/sys/fs/cgroup%s", ctx->cgroup_path ? ctx->cgroup_path : "");
+  _cleanup_free_ char *src
+      = xasprintf ("/sys/fs/cgroup%s", ctx->cgroup_path ? ctx->cgroup_path : "");
   if (mount (src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
     return sv_err_errno (err, "bind `%s`", src);
   _cleanup_close_ int mfd = sv_open_in_root (ctx->rootfd, m->destination, O_PATH, 0, err);

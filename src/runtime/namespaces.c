@@ -72,9 +72,9 @@ static const struct
   int flag;
   const char *name;
 } proc_ns[] = {
-  { CLONE_NEWUSER, "user" },  { CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWIPC, "ipc" },
-  { CLONE_NEWUTS, "uts" },    { CLONE_NEWNET, "net" },       { CLONE_NEWPID, "pid" },
-  { CLONE_NEWTIME, "time" },  { CLONE_NEWNS, "mnt" },
+  { CLONE_NEWUSER, "user" }, { CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWIPC, "ipc" },
+  { CLONE_NEWUTS, "uts" },   { CLONE_NEWNET, "net" },       { CLONE_NEWPID, "pid" },
+  { CLONE_NEWTIME, "time" }, { CLONE_NEWNS, "mnt" },
 };
 
 static int
@@ -95,7 +95,7 @@ sv_ns_open_pid (pid_t pid, int flags, struct sv_ns_join *j, struct sv_err **err)
       if (!(flags & proc_ns[i].flag))
         continue;
       char path[64], self[64];
-      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, proc_ns[i].name);
+      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int)pid, proc_ns[i].name);
       snprintf (self, sizeof self, "/proc/self/ns/%s", proc_ns[i].name);
       if (same_ns (path, self))
         continue;
@@ -141,11 +141,11 @@ write_map (pid_t pid, const char *file, const struct sv_idmap *m, size_t n, stru
     off += snprintf (buf + off, cap - off, "%u %u %u\n", m[i].container_id, m[i].host_id,
                      m[i].size);
   char path[64];
-  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
+  snprintf (path, sizeof path, "/proc/%d/%s", (int)pid, file);
   _cleanup_close_ int fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return sv_err_errno (err, "open `%s`", path);
-  if (write (fd, buf, off) != (ssize_t) off)
+  if (write (fd, buf, off) != (ssize_t)off)
     return sv_err_errno (err, "write `%s`", path);
   return 0;
 }
@@ -168,8 +168,8 @@ sv_ns_setup_time (const struct sv_spec *spec, struct sv_err **err)
     return sv_err_errno (err, "unshare time namespace");
   char buf[128];
   int len = snprintf (buf, sizeof buf, "monotonic %lld %u\nboottime %lld %u\n",
-                      (long long) spec->time_monotonic.secs, spec->time_monotonic.nanosecs,
-                      (long long) spec->time_boottime.secs, spec->time_boottime.nanosecs);
+                      (long long)spec->time_monotonic.secs, spec->time_monotonic.nanosecs,
+                      (long long)spec->time_boottime.secs, spec->time_boottime.nanosecs);
   _cleanup_close_ int fd = open ("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return sv_err_errno (err, "open /proc/self/timens_offsets");
@@ -182,11 +182,11 @@ pid_t
 sv_clone (int flags, int *pidfd)
 {
   struct clone_args args = {
-    .flags = (uint64_t) flags | (pidfd ? CLONE_PIDFD : 0),
-    .pidfd = (uint64_t) (uintptr_t) pidfd,
+    .flags = (uint64_t)flags | (pidfd ? CLONE_PIDFD : 0),
+    .pidfd = (uint64_t)(uintptr_t)pidfd,
     /* With CLONE_PARENT the kernel takes the caller's own exit signal and
      * refuses any other. */
     .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
   };
-  return (pid_t) syscall (SYS_clone3, &args, sizeof args);
+  return (pid_t)syscall (SYS_clone3, &args, sizeof args);
 }

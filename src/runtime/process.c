@@ -134,8 +134,8 @@ sv_process_finalize (const struct sv_process *p, const struct sv_seccomp_bpf *se
 }
 
 int
-sv_process_exec (const struct sv_process *p, const char *path,
-                 const struct sv_seccomp_bpf *seccomp, struct sv_err **err)
+sv_process_exec (const struct sv_process *p, const char *path, const struct sv_seccomp_bpf *seccomp,
+                 struct sv_err **err)
 {
   if (seccomp && p->no_new_privileges && sv_seccomp_load (seccomp, err) < 0)
     return -1;

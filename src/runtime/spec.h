@@ -38,9 +38,9 @@ struct sv_namespace
 struct sv_mount
 {
   char *destination;
-  char *source; /* may be NULL (e.g. tmpfs) */
-  char *type;   /* may be NULL (bind mounts) */
-  bool is_bind; /* type "bind" or option bind/rbind */
+  char *source;              /* may be NULL (e.g. tmpfs) */
+  char *type;                /* may be NULL (bind mounts) */
+  bool is_bind;              /* type "bind" or option bind/rbind */
   unsigned long flags;       /* MS_* to pass to mount(2): MS_RDONLY, MS_NOSUID, MS_BIND|MS_REC... */
   unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE, | MS_REC; 0 = none */
   uint64_t attr_set;         /* MOUNT_ATTR_* set recursively (rro, rnosuid, rnoexec...) */
@@ -101,9 +101,9 @@ struct sv_process
   bool has_console_size;
   unsigned console_height, console_width;
   struct sv_user user;
-  char **args; /* NULL-terminated, at least one element */
-  char **env;  /* NULL-terminated, may be empty */
-  char *cwd;   /* absolute */
+  char **args;          /* NULL-terminated, at least one element */
+  char **env;           /* NULL-terminated, may be empty */
+  char *cwd;            /* absolute */
   struct sv_caps *caps; /* NULL when process.capabilities is absent: all sets empty */
   struct sv_rlimit *rlimits;
   size_t n_rlimits;
@@ -128,7 +128,8 @@ struct sv_spec
   char *root_path; /* as written; relative paths are relative to the bundle */
   bool root_readonly;
   char *hostname, *domainname; /* NULL when absent */
-  struct sv_process *process;  /* NULL when absent (allowed for `create` only by the spec; we require it) */
+  struct sv_process
+      *process; /* NULL when absent (allowed for `create` only by the spec; we require it) */
   struct sv_mount *mounts;
   size_t n_mounts;
   struct sv_hooks hooks;
@@ -141,10 +142,10 @@ struct sv_spec
   size_t n_uid_mappings, n_gid_mappings;
   struct sv_device *devices;
   size_t n_devices;
-  char *cgroups_path;             /* NULL when absent */
-  struct sv_resources *resources; /* NULL when absent */
-  struct sv_seccomp *seccomp;     /* NULL when absent */
-  char **sysctl;                  /* "key=value", NULL-terminated (may be empty) */
+  char *cgroups_path;                    /* NULL when absent */
+  struct sv_resources *resources;        /* NULL when absent */
+  struct sv_seccomp *seccomp;            /* NULL when absent */
+  char **sysctl;                         /* "key=value", NULL-terminated (may be empty) */
   char **masked_paths, **readonly_paths; /* NULL-terminated (may be empty) */
   unsigned long rootfs_propagation;      /* MS_* | MS_REC, 0 when absent */
   struct sv_time_offset time_boottime, time_monotonic;

@@ -54,11 +54,11 @@ sv_state_now (void)
 int
 sv_state_save (int rootfd, const struct sv_state *st, struct sv_err **err)
 {
-  _cleanup_json_ json_t *j = json_pack (
-      "{s:s,s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:b}", "ociVersion", st->oci_version, "id", st->id, "pid",
-      (json_int_t) st->pid, "startTime", (json_int_t) st->start_time, "bundle", st->bundle,
-      "rootfs", st->rootfs, "created", st->created, "owner", st->owner ? st->owner : "",
-      "systemdCgroup", st->systemd_cgroup);
+  _cleanup_json_ json_t *j
+      = json_pack ("{s:s,s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:b}", "ociVersion", st->oci_version, "id",
+                   st->id, "pid", (json_int_t)st->pid, "startTime", (json_int_t)st->start_time,
+                   "bundle", st->bundle, "rootfs", st->rootfs, "created", st->created, "owner",
+                   st->owner ? st->owner : "", "systemdCgroup", st->systemd_cgroup);
   if (st->cgroup_path)
     json_object_set_new (j, "cgroupPath", json_string (st->cgroup_path));
   if (st->annotations)
@@ -85,8 +85,8 @@ state_from_json (json_t *j, struct sv_state *st, struct sv_err **err)
     return -1;
   if (st->id == NULL || st->bundle == NULL)
     return sv_err_make (err, EINVAL, "state.json is incomplete");
-  st->pid = (pid_t) pid;
-  st->start_time = (uint64_t) start;
+  st->pid = (pid_t)pid;
+  st->start_time = (uint64_t)start;
   json_t *a = json_object_get (j, "annotations");
   if (json_is_object (a))
     st->annotations = json_incref (a);
@@ -165,9 +165,9 @@ sv_state_status (int rootfd, const struct sv_state *st)
 json_t *
 sv_state_to_oci_json (const struct sv_state *st, enum sv_status status)
 {
-  json_t *j = json_pack ("{s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "ociVersion", st->oci_version,
-                         "id", st->id, "status", sv_status_name (status), "pid",
-                         (json_int_t) (status == SV_STATUS_STOPPED ? 0 : st->pid), "bundle",
+  json_t *j = json_pack ("{s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "ociVersion", st->oci_version, "id",
+                         st->id, "status", sv_status_name (status), "pid",
+                         (json_int_t)(status == SV_STATUS_STOPPED ? 0 : st->pid), "bundle",
                          st->bundle, "rootfs", st->rootfs, "created", st->created, "owner",
                          st->owner ? st->owner : "");
   json_object_set_new (j, "annotations",

@@ -31,7 +31,7 @@ peer_error (int fd, struct sv_err **err)
   struct msg m;
   ssize_t r;
   while ((r = recv (fd, &m, sizeof m, MSG_DONTWAIT)) > 0)
-    if ((size_t) r >= offsetof (struct msg, data) && m.type == SV_SYNC_ERROR)
+    if ((size_t)r >= offsetof (struct msg, data) && m.type == SV_SYNC_ERROR)
       return msg_to_err (&m, r, err);
   return sv_err_make (err, EPIPE, "the container process exited during setup");
 }
@@ -60,7 +60,7 @@ void
 sv_sync_send_err (int fd, const struct sv_err *err)
 {
   const char *msg = err && err->msg ? err->msg : "unknown error";
-  (void) sv_sync_send (fd, SV_SYNC_ERROR, err ? err->code : 0, msg, strlen (msg) + 1, NULL);
+  (void)sv_sync_send (fd, SV_SYNC_ERROR, err ? err->code : 0, msg, strlen (msg) + 1, NULL);
 }
 
 static ssize_t
@@ -90,8 +90,8 @@ recv_msg (int fd, struct msg *m, int *passed)
 static int
 msg_to_err (const struct msg *m, ssize_t r, struct sv_err **err)
 {
-  size_t len = (size_t) r - offsetof (struct msg, data);
-  return sv_err_make (err, m->code, "%.*s", (int) len, m->data);
+  size_t len = (size_t)r - offsetof (struct msg, data);
+  return sv_err_make (err, m->code, "%.*s", (int)len, m->data);
 }
 
 static int
@@ -101,11 +101,11 @@ expect (int fd, enum sv_sync_type want, struct msg *m, ssize_t *r, int *passed, 
   *r = recv_msg (fd, m, passed);
   if (*r < 0)
     return sv_err_errno (err, "sync receive while %s", doing);
-  if (*r == 0 || (size_t) *r < offsetof (struct msg, data))
+  if (*r == 0 || (size_t)*r < offsetof (struct msg, data))
     return sv_err_make (err, EPIPE, "container process exited before %s", doing);
   if (m->type == SV_SYNC_ERROR)
     return msg_to_err (m, *r, err);
-  if (m->type != (int) want)
+  if (m->type != (int)want)
     return sv_err_make (err, EPROTO, "unexpected sync message %d while %s", m->type, doing);
   return 0;
 }
@@ -120,7 +120,7 @@ sv_sync_expect (int fd, enum sv_sync_type want, void *payload, size_t *len, cons
     return -1;
   if (payload && len)
     {
-      size_t got = (size_t) r - offsetof (struct msg, data);
+      size_t got = (size_t)r - offsetof (struct msg, data);
       if (got > *len)
         got = *len;
       memcpy (payload, m.data, got);
@@ -150,9 +150,8 @@ sv_sync_send_fd (int fd, enum sv_sync_type type, int pass, struct sv_err **err)
   char cbuf[CMSG_SPACE (sizeof (int))];
   memset (cbuf, 0, sizeof cbuf);
   struct iovec iov = { .iov_base = &m, .iov_len = offsetof (struct msg, data) };
-  struct msghdr mh = {
-    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf
-  };
+  struct msghdr mh
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
   struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;

@@ -32,8 +32,8 @@ void sv_sync_send_err (int fd, const struct sv_err *err);
 /* Wait for a message of type WANT.  An SV_SYNC_ERROR message becomes *err
  * with the child's errno and text; EOF becomes "container process exited
  * before DOING".  PAYLOAD (may be NULL) receives up to *LEN bytes. */
-int sv_sync_expect (int fd, enum sv_sync_type want, void *payload, size_t *len,
-                    const char *doing, struct sv_err **err);
+int sv_sync_expect (int fd, enum sv_sync_type want, void *payload, size_t *len, const char *doing,
+                    struct sv_err **err);
 /* Returns 1 on EOF (the child exec'd), 0 when a message arrived (which
  * must be an error: it is turned into *err and -1 returned). */
 int sv_sync_wait_exec (int fd, struct sv_err **err);

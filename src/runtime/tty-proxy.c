@@ -19,7 +19,7 @@ copy_size (int from, int to)
 {
   struct winsize ws;
   if (ioctl (from, TIOCGWINSZ, &ws) == 0)
-    (void) ioctl (to, TIOCSWINSZ, &ws);
+    (void)ioctl (to, TIOCSWINSZ, &ws);
 }
 
 int
@@ -28,9 +28,8 @@ sv_tty_recv_master (int sockfd, int *master, struct sv_err **err)
   char name[256];
   char cbuf[CMSG_SPACE (sizeof (int))];
   struct iovec iov = { .iov_base = name, .iov_len = sizeof name };
-  struct msghdr mh = {
-    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf
-  };
+  struct msghdr mh
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
   ssize_t r;
   do
     r = recvmsg (sockfd, &mh, MSG_CMSG_CLOEXEC);
@@ -87,7 +86,7 @@ relay (int master, int pidfd, int sigfd)
       if (p[3].revents & POLLIN)
         {
           struct signalfd_siginfo si;
-          (void) !read (sigfd, &si, sizeof si);
+          (void)!read (sigfd, &si, sizeof si);
           copy_size (0, master);
         }
       if (p[2].revents & POLLIN)
@@ -102,7 +101,7 @@ relay (int master, int pidfd, int sigfd)
 int
 sv_tty_proxy (int master, pid_t pid, int *wstatus, struct sv_err **err)
 {
-  _cleanup_close_ int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  _cleanup_close_ int pidfd = (int)syscall (SYS_pidfd_open, pid, 0);
   if (pidfd < 0)
     return sv_err_errno (err, "pidfd_open");
   sigset_t mask;
@@ -116,12 +115,12 @@ sv_tty_proxy (int master, pid_t pid, int *wstatus, struct sv_err **err)
     {
       struct termios t = saved;
       cfmakeraw (&t);
-      (void) tcsetattr (0, TCSANOW, &t);
+      (void)tcsetattr (0, TCSANOW, &t);
       copy_size (0, master);
     }
   relay (master, pidfd, sigfd);
   if (raw)
-    (void) tcsetattr (0, TCSANOW, &saved);
+    (void)tcsetattr (0, TCSANOW, &saved);
   while (waitpid (pid, wstatus, 0) < 0)
     if (errno != EINTR)
       return sv_err_errno (err, "wait for the container");

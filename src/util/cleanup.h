@@ -11,7 +11,7 @@
 static inline void
 sv_freep (void *p)
 {
-  free (*(void **) p);
+  free (*(void **)p);
 }
 
 static inline void

@@ -22,7 +22,8 @@ struct sv_err
 int sv_err_make (struct sv_err **err, int code, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 /* Same as sv_err_make with errno as the code. */
-int sv_err_errno (struct sv_err **err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+int sv_err_errno (struct sv_err **err, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
 /* Prefix the message of *err with "CONTEXT: "; returns the same value as
  * sv_err_make for *err's code.  No-op when err or *err is NULL. */
 int sv_err_wrap (struct sv_err **err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));

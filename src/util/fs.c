@@ -87,14 +87,14 @@ int
 sv_write_file_atomic_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
                          struct sv_err **err)
 {
-  _cleanup_free_ char *tmp = xasprintf ("%s.tmp.%d", path, (int) getpid ());
+  _cleanup_free_ char *tmp = xasprintf ("%s.tmp.%d", path, (int)getpid ());
   int ret = sv_write_file_at (dirfd, tmp, data, len, mode, err);
   if (ret < 0)
     return ret;
   if (renameat (dirfd, tmp, dirfd, path) < 0)
     {
       ret = sv_err_errno (err, "rename `%s`", tmp);
-      (void) unlinkat (dirfd, tmp, 0);
+      (void)unlinkat (dirfd, tmp, 0);
       return ret;
     }
   return 0;
@@ -175,7 +175,7 @@ int
 sv_open_in_root (int rootfd, const char *path, int flags, mode_t mode, struct sv_err **err)
 {
   struct open_how how = {
-    .flags = (uint64_t) flags | O_CLOEXEC,
+    .flags = (uint64_t)flags | O_CLOEXEC,
     .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
@@ -185,7 +185,7 @@ sv_open_in_root (int rootfd, const char *path, int flags, mode_t mode, struct sv
     path = ".";
   for (;;)
     {
-      int fd = (int) syscall (SYS_openat2, rootfd, path, &how, sizeof how);
+      int fd = (int)syscall (SYS_openat2, rootfd, path, &how, sizeof how);
       if (fd >= 0)
         return fd;
       if (errno == EINTR || errno == EAGAIN)

@@ -17,8 +17,8 @@ int sv_write_file_at (int dirfd, const char *path, const void *data, size_t len,
 int sv_write_knob_at (int dirfd, const char *path, const char *value, struct sv_err **err);
 /* Write PATH through a temporary file in the same directory and rename(2),
  * so a reader sees the old or the new content, never a half-written one. */
-int sv_write_file_atomic_at (int dirfd, const char *path, const void *data, size_t len,
-                             mode_t mode, struct sv_err **err);
+int sv_write_file_atomic_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                             struct sv_err **err);
 /* mkdir -p relative to dirfd; existing directories are fine. */
 int sv_mkdir_p_at (int dirfd, const char *path, mode_t mode, struct sv_err **err);
 /* rm -rf relative to dirfd, staying on one file system; ENOENT is not an error. */

@@ -48,8 +48,7 @@ sv_json_get_string (json_t *obj, const char *path, const char *key, const char *
 }
 
 int
-sv_json_dup_string (json_t *obj, const char *path, const char *key, char **out,
-                    struct sv_err **err)
+sv_json_dup_string (json_t *obj, const char *path, const char *key, char **out, struct sv_err **err)
 {
   const char *s = NULL;
   int ret = sv_json_get_string (obj, path, key, &s, err);
@@ -59,8 +58,7 @@ sv_json_dup_string (json_t *obj, const char *path, const char *key, char **out,
 }
 
 int
-sv_json_get_bool (json_t *obj, const char *path, const char *key, bool *out,
-                  struct sv_err **err)
+sv_json_get_bool (json_t *obj, const char *path, const char *key, bool *out, struct sv_err **err)
 {
   json_t *v;
   if (lookup (obj, key, &v) == 0)
@@ -85,8 +83,8 @@ sv_json_get_int64 (json_t *obj, const char *path, const char *key, int64_t *out,
 }
 
 int
-sv_json_get_uint64 (json_t *obj, const char *path, const char *key, uint64_t max,
-                    uint64_t *out, struct sv_err **err)
+sv_json_get_uint64 (json_t *obj, const char *path, const char *key, uint64_t max, uint64_t *out,
+                    struct sv_err **err)
 {
   json_t *v;
   if (lookup (obj, key, &v) == 0)
@@ -96,24 +94,23 @@ sv_json_get_uint64 (json_t *obj, const char *path, const char *key, uint64_t max
   if (json_is_real (v))
     {
       double d = json_real_value (v);
-      if (d >= 0 && d <= (double) UINT64_MAX && d == (double) (uint64_t) d
-          && (uint64_t) d <= max)
+      if (d >= 0 && d <= (double)UINT64_MAX && d == (double)(uint64_t)d && (uint64_t)d <= max)
         {
-          *out = (uint64_t) d;
+          *out = (uint64_t)d;
           return 1;
         }
       return type_error (path, key, "a non-negative integer", err);
     }
   if (!json_is_integer (v) || json_integer_value (v) < 0)
     return type_error (path, key, "a non-negative integer", err);
-  if ((uint64_t) json_integer_value (v) > max)
+  if ((uint64_t)json_integer_value (v) > max)
     {
       if (path && *path)
         return sv_err_make (err, ERANGE, "%s.%s: %" PRIu64 " is out of range (max %" PRIu64 ")",
-                            path, key, (uint64_t) json_integer_value (v), max);
+                            path, key, (uint64_t)json_integer_value (v), max);
       return sv_err_make (err, ERANGE, "%s: out of range", key);
     }
-  *out = (uint64_t) json_integer_value (v);
+  *out = (uint64_t)json_integer_value (v);
   return 1;
 }
 
@@ -144,8 +141,7 @@ sv_json_get_array (json_t *obj, const char *path, const char *key, json_t **out,
 }
 
 int
-sv_json_get_strv (json_t *obj, const char *path, const char *key, char ***out,
-                  struct sv_err **err)
+sv_json_get_strv (json_t *obj, const char *path, const char *key, char ***out, struct sv_err **err)
 {
   json_t *arr;
   int ret = sv_json_get_array (obj, path, key, &arr, err);
@@ -195,8 +191,8 @@ sv_json_load_buffer (const char *buf, size_t len, const char *name, json_t **out
   json_error_t jerr;
   json_t *j = json_loadb (buf, len, JSON_REJECT_DUPLICATES, &jerr);
   if (j == NULL)
-    return sv_err_make (err, EINVAL, "%s: invalid JSON at line %d, column %d: %s", name,
-                        jerr.line, jerr.column, jerr.text);
+    return sv_err_make (err, EINVAL, "%s: invalid JSON at line %d, column %d: %s", name, jerr.line,
+                        jerr.column, jerr.text);
   if (!json_is_object (j))
     {
       json_decref (j);

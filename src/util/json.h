@@ -31,8 +31,8 @@ int sv_json_get_bool (json_t *obj, const char *path, const char *key, bool *out,
 int sv_json_get_int64 (json_t *obj, const char *path, const char *key, int64_t *out,
                        struct sv_err **err);
 /* Integer in [0, max]. */
-int sv_json_get_uint64 (json_t *obj, const char *path, const char *key, uint64_t max,
-                        uint64_t *out, struct sv_err **err);
+int sv_json_get_uint64 (json_t *obj, const char *path, const char *key, uint64_t max, uint64_t *out,
+                        struct sv_err **err);
 int sv_json_get_object (json_t *obj, const char *path, const char *key, json_t **out,
                         struct sv_err **err);
 int sv_json_get_array (json_t *obj, const char *path, const char *key, json_t **out,

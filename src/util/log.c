@@ -68,7 +68,7 @@ log_write (const char *level, const char *fmt, va_list ap)
     line = xasprintf ("%s\n", msg);
   else
     line = xasprintf ("%s: %s\n", level, msg);
-  (void) !write (log_fd, line, strlen (line));
+  (void)!write (log_fd, line, strlen (line));
   free (line);
   free (msg);
   errno = saved;

@@ -13,7 +13,7 @@ int
 sv_proc_stat (pid_t pid, uint64_t *start_time, char *state, struct sv_err **err)
 {
   char path[64], buf[1024];
-  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  snprintf (path, sizeof path, "/proc/%d/stat", (int)pid);
   _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return sv_err_errno (err, "open `%s`", path);

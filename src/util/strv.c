@@ -36,7 +36,7 @@ static size_t
 name_len (const char *entry)
 {
   const char *eq = strchr (entry, '=');
-  return eq ? (size_t) (eq - entry) : strlen (entry);
+  return eq ? (size_t)(eq - entry) : strlen (entry);
 }
 
 const char *
