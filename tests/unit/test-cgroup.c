@@ -683,6 +683,18 @@ test_hybrid_hugetlb_goes_to_v2 (void **state)
       sv_resources_free (vres);
       return;
     }
+  _cleanup_free_ char *controllers = NULL;
+  if (sv_read_file_at (AT_FDCWD, "/sys/fs/cgroup/unified/cgroup.controllers", &controllers, NULL,
+                       NULL)
+          < 0
+      || strstr (controllers, "hugetlb") == NULL)
+    {
+      /* Unmounting a v1 hugetlb hierarchy that still has cgroups leaves the
+       * controller bound to it: neither v1 nor v2 can serve it then. */
+      print_message ("SKIP: hugetlb is neither mounted as v1 nor available in the unified "
+                     "hierarchy on this host\n");
+      skip ();
+    }
   _cleanup_free_ char *name = unique_name ("huge");
   _cleanup_free_ char *before = NULL;
   assert_int_equal (sv_read_file_at (AT_FDCWD, "/sys/fs/cgroup/unified/cgroup.subtree_control",
