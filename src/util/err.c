@@ -12,7 +12,7 @@ ret_for (int code)
   return code > 0 ? -code : -1;
 }
 
-static int
+static int __attribute__ ((format (printf, 3, 0)))
 err_vmake (struct sv_err **err, int code, const char *fmt, va_list ap)
 {
   if (err == NULL)
