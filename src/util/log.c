@@ -42,7 +42,7 @@ sv_log_to_file (void)
   return log_fd != 2;
 }
 
-static void
+static void __attribute__ ((format (printf, 2, 0)))
 log_write (const char *level, const char *fmt, va_list ap)
 {
   int saved = errno;
