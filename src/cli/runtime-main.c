@@ -110,10 +110,12 @@ parse_globals (int argc, char **argv, struct rt_globals *g, struct sv_err **err)
   return next;
 }
 
+/* Print ERR (and log it when --log is set), free it, return exit status 1. */
 static int
 report (struct sv_err *err)
 {
   char *s = sv_err_string (err);
+  sv_err_free (&err);
   if (sv_log_to_file ())
     sv_log_error ("%s", s);
   fprintf (stderr, "servin-runtime: %s\n", s);
