@@ -6,21 +6,30 @@
 #   bash bench/runtime.sh            # BENCH_RUNS=50 runs each after 5 warmups
 #   SERVIN=/path/to/servin-runtime BENCH_RUNS=200 bash bench/runtime.sh
 #
+# Servin is measured as shipped: a release build (-O3, stripped) in build-release,
+# unless SERVIN names a binary.
+#
 # GLOBAL CHANGE: crun 1.8 refuses this host's hybrid cgroup layout unless hugetlb is
 # mounted as a v1 hierarchy. When crun is benchmarked and /sys/fs/cgroup/hugetlb is
-# not mounted, this script mounts it (and says so) and unmounts it again on exit.
+# not mounted, this script mounts it (and says so) and leaves it mounted: once
+# cgroups exist in a v1 hierarchy, unmounting it does not give the controller back
+# to the unified hierarchy, so an unmount would leave hugetlb usable by nobody.
 # Set BENCH_NO_CRUN=1 to leave crun (and the host) alone.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${BENCH_RUNS:-50}
 WARMUP=${BENCH_WARMUP:-5}
-SERVIN=${SERVIN:-$REPO/build/servin-runtime}
 
 bash "$REPO/scripts/deps.sh"
+if [[ -z ${SERVIN:-} ]]; then
+  (cd "$REPO" && { [[ -f build-release/build.ninja ]] ||
+    meson setup build-release -Dbuildtype=release -Dtests=false -Dc_link_args=-s >/dev/null; } &&
+    ninja -C build-release servin-runtime >/dev/null)
+  SERVIN=$REPO/build-release/servin-runtime
+fi
 [[ $(id -u) -eq 0 ]] || { echo "bench: needs root" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/servin-bench.XXXXXX)
-mounted_hugetlb=0
 cleanup() {
   local r
   for r in "$work"/root-*; do
@@ -32,10 +41,6 @@ cleanup() {
       "$bin" --root "$r" delete --force "$id" >/dev/null 2>&1 || true
     done
   done
-  if ((mounted_hugetlb)); then
-    umount /sys/fs/cgroup/hugetlb && rmdir /sys/fs/cgroup/hugetlb 2>/dev/null &&
-      echo "bench: unmounted the hugetlb v1 hierarchy again" >&2
-  fi
   rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
@@ -51,15 +56,16 @@ if command -v runc >/dev/null; then names+=(runc); bins+=("$(command -v runc)");
 # --- crun needs a v1 hugetlb hierarchy on this hybrid host ----------------------------
 if [[ " ${names[*]} " == *" crun "* ]] && [[ -d /sys/fs/cgroup/unified ]] &&
   ! grep -q ' /sys/fs/cgroup/hugetlb ' /proc/self/mountinfo; then
-  echo "bench: GLOBAL CHANGE: mounting the hugetlb cgroup v1 hierarchy at /sys/fs/cgroup/hugetlb (crun 1.8 needs it on this hybrid host); it is unmounted on exit" >&2
+  echo "bench: GLOBAL CHANGE: mounting the hugetlb cgroup v1 hierarchy at /sys/fs/cgroup/hugetlb (crun 1.8 needs it on this hybrid host); it stays mounted" >&2
   mkdir -p /sys/fs/cgroup/hugetlb
   mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb
-  mounted_hugetlb=1
 fi
 
-# --- the bundle: busybox rootfs, config from a runtime's `spec` ------------------------
+# --- the bundle: busybox rootfs, config from runc's `spec` -----------------------------
+# (runc writes ociVersion 1.0.2-dev, which all three accept; crun 1.8 refuses 1.2.0)
 bash "$REPO/scripts/make-rootfs.sh" "$work/bundle/rootfs"
-(cd "$work/bundle" && "${bins[0]}" spec)
+spec_bin=$(command -v runc || echo "${bins[0]}")
+(cd "$work/bundle" && "$spec_bin" spec)
 jq '.process.terminal = false | .process.args = ["/bin/true"] | .root.readonly = true' \
   "$work/bundle/config.json" >"$work/bundle/c.json"
 mv "$work/bundle/c.json" "$work/bundle/config.json"

@@ -13,7 +13,7 @@ PKGS=(
   # peers and acceptance tests
   crun runc podman containerd skopeo umoci
   # benchmarks and style
-  hyperfine time clang-format
+  hyperfine time bc clang-format
   # libraries for later work (image store, registry client, networking)
   libsqlite3-dev libarchive-dev libcurl4-openssl-dev libmnl-dev libnftables-dev libssl-dev
 )
