@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -75,8 +76,10 @@ static int
 run_one (const struct sv_hook *h, const char *name, const char *state, struct sv_err **err)
 {
   int in[2], out[2];
-  if (pipe2 (in, O_CLOEXEC) < 0)
-    return sv_err_errno (err, "pipe");
+  /* stdin is a socket so the state can be sent with MSG_NOSIGNAL: a hook
+   * that exits without reading it must not kill us with SIGPIPE. */
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
+    return sv_err_errno (err, "socketpair");
   if (pipe2 (out, O_CLOEXEC) < 0)
     {
       close (in[0]);
@@ -85,14 +88,22 @@ run_one (const struct sv_hook *h, const char *name, const char *state, struct sv
     }
   pid_t pid = fork ();
   if (pid < 0)
-    return sv_err_errno (err, "fork %s hook", name);
+    {
+      int ret = sv_err_errno (err, "fork %s hook", name);
+      close (in[0]);
+      close (in[1]);
+      close (out[0]);
+      close (out[1]);
+      return ret;
+    }
   if (pid == 0)
-    hook_child (h, in[0], out[1]);
-  close (in[0]);
-  close (out[1]);
-  /* The state is small (< pipe buffer); a hook that does not read it must not block us. */
-  (void)!write (in[1], state, strlen (state));
+    hook_child (h, in[1], out[1]);
   close (in[1]);
+  close (out[1]);
+  /* The state is small (< socket buffer); a hook that does not read it
+   * must not block us. */
+  (void)send (in[0], state, strlen (state), MSG_NOSIGNAL | MSG_DONTWAIT);
+  close (in[0]);
   char tail[512];
   int64_t deadline = h->timeout > 0 ? now_ms () + (int64_t)h->timeout * 1000 : 0;
   int timed_out = drain (out[0], deadline, tail, sizeof tail);
