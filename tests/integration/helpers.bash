@@ -106,9 +106,14 @@ common_teardown() {
       echo "$cg" | while read -r c; do rmdir "$c" 2>/dev/null || true; done
     fi
   done
-  # processes still running from the test's bundle
+  # processes still running from the test's bundle (a killed process may
+  # need a moment to finish exiting after delete removed its cgroup)
   local pids
-  pids=$(_pids_in_testdir)
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    pids=$(_pids_in_testdir)
+    [[ -z $pids ]] && break
+    sleep 0.1
+  done
   if [[ -n $pids ]]; then
     leaks+=("processes: $(for p in $pids; do echo -n "$p($(tr "\0" " " </proc/$p/cmdline 2>/dev/null)) "; done)")
     kill -9 $pids 2>/dev/null || true
