@@ -241,16 +241,22 @@ device_rule_string (const struct sv_dev_rule *d)
   return xasprintf ("%c %s:%s %s", d->type, major, minor, acc);
 }
 
+/* The kernel takes one rule per write(2): keep both files open for the
+ * whole list rather than opening one per rule (this runs on every create). */
 static int
 v1_devices (int dfd, const struct sv_resources *r, struct sv_err **err)
 {
   size_t n = 0;
   _cleanup_free_ struct sv_dev_rule *rules = sv_resources_device_rules (r, &n);
+  _cleanup_close_ int allow = openat (dfd, "devices.allow", O_WRONLY | O_CLOEXEC);
+  _cleanup_close_ int deny = openat (dfd, "devices.deny", O_WRONLY | O_CLOEXEC);
+  if (allow < 0 || deny < 0)
+    return sv_err_errno (err, "open devices.allow/devices.deny");
   for (size_t i = 0; i < n; i++)
     {
       _cleanup_free_ char *s = device_rule_string (&rules[i]);
-      if (sv_cg_write (dfd, rules[i].allow ? "devices.allow" : "devices.deny", s, err) < 0)
-        return -1;
+      if (write (rules[i].allow ? allow : deny, s, strlen (s)) < 0)
+        return sv_err_errno (err, "write `%s` to devices.%s", s, rules[i].allow ? "allow" : "deny");
     }
   return 0;
 }

@@ -12,9 +12,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -131,14 +133,31 @@ mount_hierarchy (const struct sv_mount_ctx *ctx, const struct hierarchy *h, int 
       = xasprintf ("/sys/fs/cgroup/%s%s", h->dir, ctx->cgroup_path ? ctx->cgroup_path : "");
   if (access (src, F_OK) < 0)
     return 0; /* the container has no cgroup in this hierarchy: leave it empty */
+  /* Flags (ro, nosuid...) are set on the whole tree at once afterwards. */
   if (mount (src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
     return sv_err_errno (err, "bind cgroup `%s`", src);
-  /* Remount through a fresh fd: DFD names the directory under the bind. */
-  _cleanup_close_ int mfd = openat (tmpfd, h->dir, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  if (mfd < 0)
-    return sv_err_errno (err, "open cgroup `%s`", h->dir);
-  snprintf (target, sizeof target, "/proc/self/fd/%d", mfd);
-  return sv_mount_remount_bind (target, flags, err);
+  return 0;
+}
+
+/* Apply FLAGS to the tmpfs and every hierarchy under it in one
+ * mount_setattr(2) call instead of a remount per bind. */
+static int
+set_tree_flags (int tmpfd, unsigned long flags, struct sv_err **err)
+{
+  struct mount_attr attr = { 0 };
+  if (flags & MS_RDONLY)
+    attr.attr_set |= MOUNT_ATTR_RDONLY;
+  if (flags & MS_NOSUID)
+    attr.attr_set |= MOUNT_ATTR_NOSUID;
+  if (flags & MS_NODEV)
+    attr.attr_set |= MOUNT_ATTR_NODEV;
+  if (flags & MS_NOEXEC)
+    attr.attr_set |= MOUNT_ATTR_NOEXEC;
+  if (attr.attr_set == 0)
+    return 0;
+  if (syscall (SYS_mount_setattr, tmpfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    return sv_err_errno (err, "set the flags of the cgroup mounts");
+  return 0;
 }
 
 /* Host symlinks such as cpu -> cpu,cpuacct, repeated inside the tmpfs. */
@@ -185,13 +204,7 @@ mount_v1 (const struct sv_mount_ctx *ctx, const struct sv_mount *m, int destfd, 
   if (ret < 0)
     return ret;
   copy_symlinks (tmpfd);
-  if (flags & MS_RDONLY)
-    {
-      snprintf (target, sizeof target, "/proc/self/fd/%d", tmpfd);
-      if (mount (NULL, target, NULL, MS_REMOUNT | flags, "mode=755") < 0)
-        return sv_err_errno (err, "remount cgroup tmpfs read-only");
-    }
-  return 0;
+  return set_tree_flags (tmpfd, flags, err);
 }
 
 int
