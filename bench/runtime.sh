@@ -30,9 +30,11 @@ fi
 [[ $(id -u) -eq 0 ]] || { echo "bench: needs root" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/servin-bench.XXXXXX)
+# state roots live on tmpfs, where every runtime keeps them by default (/run)
+roots=$(mktemp -d /run/servin-bench.XXXXXX)
 cleanup() {
   local r
-  for r in "$work"/root-*; do
+  for r in "$roots"/root-*; do
     [[ -d $r ]] || continue
     local rt=${r##*/root-}
     local bin
@@ -41,7 +43,7 @@ cleanup() {
       "$bin" --root "$r" delete --force "$id" >/dev/null 2>&1 || true
     done
   done
-  rm -rf --one-file-system "$work"
+  rm -rf --one-file-system "$work" "$roots"
 }
 trap cleanup EXIT
 
@@ -74,19 +76,20 @@ mv "$work/bundle/c.json" "$work/bundle/config.json"
 cmds=()
 for i in "${!names[@]}"; do
   n=${names[$i]} b=${bins[$i]}
-  mkdir -p "$work/root-$n"
-  if ! "$b" --root "$work/root-$n" run --bundle "$work/bundle" "check-$n" </dev/null; then
+  mkdir -p "$roots/root-$n"
+  if ! "$b" --root "$roots/root-$n" run --bundle "$work/bundle" "check-$n" </dev/null; then
     echo "bench: $n cannot run the bundle; left out" >&2
     unset 'names[i]' 'bins[i]'
     continue
   fi
-  # `$$` is the pid of hyperfine's shell for that run: a unique id per run
-  cmds+=(-n "$n run" "$b --root $work/root-$n run --bundle $work/bundle b\$\$ </dev/null")
+  # `run` deletes the container when it exits, so one id serves every run and
+  # hyperfine needs no shell (-N), which would add the same cost to every runtime
+  cmds+=(-n "$n run" "$b --root $roots/root-$n run --bundle $work/bundle bench-$n")
 done
 names=("${names[@]}") bins=("${bins[@]}")
 
 echo "== hyperfine: run of a busybox bundle running /bin/true ($RUNS runs each)"
-hyperfine --style basic -w "$WARMUP" -r "$RUNS" --export-json "$work/hf.json" "${cmds[@]}"
+hyperfine -N --style basic -w "$WARMUP" -r "$RUNS" --export-json "$work/hf.json" "${cmds[@]}"
 
 echo
 echo "== peak RSS (max of 10 runs, /usr/bin/time -v 'Maximum resident set size')"
@@ -94,7 +97,7 @@ declare -A mean rss
 for i in "${!names[@]}"; do
   n=${names[$i]} b=${bins[$i]} max=0
   for k in $(seq 10); do
-    kb=$(/usr/bin/time -v "$b" --root "$work/root-$n" run --bundle "$work/bundle" "rss$k" </dev/null 2>&1 >/dev/null |
+    kb=$(/usr/bin/time -v "$b" --root "$roots/root-$n" run --bundle "$work/bundle" "rss$k" </dev/null 2>&1 >/dev/null |
       awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}')
     ((kb > max)) && max=$kb
   done
