@@ -1,5 +1,6 @@
 #include "runtime/console.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,24 +28,6 @@ sv_console_connect (const char *path, struct sv_err **err)
   return TAKE_FD (&fd);
 }
 
-static int
-send_master (int sockfd, int master, const char *name, struct sv_err **err)
-{
-  char cbuf[CMSG_SPACE (sizeof (int))];
-  memset (cbuf, 0, sizeof cbuf);
-  struct iovec iov = { .iov_base = (void *)name, .iov_len = strlen (name) };
-  struct msghdr mh
-      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &master, sizeof (int));
-  if (sendmsg (sockfd, &mh, MSG_NOSIGNAL) < 0)
-    return sv_err_errno (err, "send the console to the console socket");
-  return 0;
-}
-
 int
 sv_console_setup (const struct sv_process *p, int sockfd, int *master_out, struct sv_err **err)
 {
@@ -63,7 +46,7 @@ sv_console_setup (const struct sv_process *p, int sockfd, int *master_out, struc
     }
   char name[64] = "/dev/ptmx";
   (void)ptsname_r (master, name, sizeof name);
-  if (sockfd >= 0 && send_master (sockfd, master, name, err) < 0)
+  if (sockfd >= 0 && sv_fd_send (sockfd, master, name, strlen (name), err) < 0)
     return -1;
   if (setsid () < 0)
     return sv_err_errno (err, "setsid");

@@ -64,26 +64,12 @@ sv_sync_send_err (int fd, const struct sv_err *err)
 }
 
 static ssize_t
-recv_msg (int fd, struct msg *m, int *passed)
+recv_msg (int fd, struct msg *m)
 {
-  char cbuf[CMSG_SPACE (sizeof (int))];
-  struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-  if (passed)
-    {
-      mh.msg_control = cbuf;
-      mh.msg_controllen = sizeof cbuf;
-    }
   ssize_t r;
   do
-    r = recvmsg (fd, &mh, MSG_CMSG_CLOEXEC);
+    r = recv (fd, m, sizeof *m, 0);
   while (r < 0 && errno == EINTR);
-  if (r > 0 && passed)
-    {
-      struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
-      if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-        memcpy (passed, CMSG_DATA (c), sizeof (int));
-    }
   return r;
 }
 
@@ -95,10 +81,10 @@ msg_to_err (const struct msg *m, ssize_t r, struct sv_err **err)
 }
 
 static int
-expect (int fd, enum sv_sync_type want, struct msg *m, ssize_t *r, int *passed, const char *doing,
+expect (int fd, enum sv_sync_type want, struct msg *m, ssize_t *r, const char *doing,
         struct sv_err **err)
 {
-  *r = recv_msg (fd, m, passed);
+  *r = recv_msg (fd, m);
   if (*r < 0)
     return sv_err_errno (err, "sync receive while %s", doing);
   if (*r == 0 || (size_t)*r < offsetof (struct msg, data))
@@ -116,7 +102,7 @@ sv_sync_expect (int fd, enum sv_sync_type want, void *payload, size_t *len, cons
 {
   struct msg m;
   ssize_t r;
-  if (expect (fd, want, &m, &r, NULL, doing, err) < 0)
+  if (expect (fd, want, &m, &r, doing, err) < 0)
     return -1;
   if (payload && len)
     {
@@ -133,7 +119,7 @@ int
 sv_sync_wait_exec (int fd, struct sv_err **err)
 {
   struct msg m;
-  ssize_t r = recv_msg (fd, &m, NULL);
+  ssize_t r = recv_msg (fd, &m);
   if (r < 0)
     return sv_err_errno (err, "sync receive");
   if (r == 0)
@@ -141,37 +127,4 @@ sv_sync_wait_exec (int fd, struct sv_err **err)
   if (m.type == SV_SYNC_ERROR)
     return msg_to_err (&m, r, err);
   return sv_err_make (err, EPROTO, "unexpected sync message %d", m.type);
-}
-
-int
-sv_sync_send_fd (int fd, enum sv_sync_type type, int pass, struct sv_err **err)
-{
-  struct msg m = { .type = type };
-  char cbuf[CMSG_SPACE (sizeof (int))];
-  memset (cbuf, 0, sizeof cbuf);
-  struct iovec iov = { .iov_base = &m, .iov_len = offsetof (struct msg, data) };
-  struct msghdr mh
-      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &pass, sizeof (int));
-  if (sendmsg (fd, &mh, MSG_NOSIGNAL) < 0)
-    return sv_err_errno (err, "send fd");
-  return 0;
-}
-
-int
-sv_sync_recv_fd (int fd, enum sv_sync_type want, int *out, struct sv_err **err)
-{
-  struct msg m;
-  ssize_t r;
-  int passed = -1;
-  if (expect (fd, want, &m, &r, &passed, "receiving a file descriptor", err) < 0)
-    return -1;
-  if (passed < 0)
-    return sv_err_make (err, EPROTO, "no file descriptor received");
-  *out = passed;
-  return 0;
 }

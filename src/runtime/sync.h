@@ -20,7 +20,6 @@ enum sv_sync_type
   SV_SYNC_HOOKS_DONE, /* parent -> child */
   SV_SYNC_READY,      /* child -> parent: ready to exec, waiting for start */
   SV_SYNC_START,      /* parent -> child (run without a fifo) */
-  SV_SYNC_CONSOLE,    /* child -> parent: the pty master as SCM_RIGHTS */
 };
 
 int sv_sync_pair (int fds[2], struct sv_err **err);
@@ -37,8 +36,4 @@ int sv_sync_expect (int fd, enum sv_sync_type want, void *payload, size_t *len, 
 /* Returns 1 on EOF (the child exec'd), 0 when a message arrived (which
  * must be an error: it is turned into *err and -1 returned). */
 int sv_sync_wait_exec (int fd, struct sv_err **err);
-/* Pass a file descriptor. */
-int sv_sync_send_fd (int fd, enum sv_sync_type type, int pass, struct sv_err **err);
-int sv_sync_recv_fd (int fd, enum sv_sync_type want, int *out, struct sv_err **err);
-
 #endif

@@ -1,5 +1,6 @@
 #include "runtime/tty-proxy.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -25,19 +26,8 @@ copy_size (int from, int to)
 int
 sv_tty_recv_master (int sockfd, int *master, struct sv_err **err)
 {
-  char name[256];
-  char cbuf[CMSG_SPACE (sizeof (int))];
-  struct iovec iov = { .iov_base = name, .iov_len = sizeof name };
-  struct msghdr mh
-      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-  ssize_t r;
-  do
-    r = recvmsg (sockfd, &mh, MSG_CMSG_CLOEXEC);
-  while (r < 0 && errno == EINTR);
-  struct cmsghdr *c = r > 0 ? CMSG_FIRSTHDR (&mh) : NULL;
-  if (c == NULL || c->cmsg_type != SCM_RIGHTS)
-    return sv_err_make (err, EPROTO, "the container did not send its terminal");
-  memcpy (master, CMSG_DATA (c), sizeof (int));
+  if (sv_fd_recv (sockfd, master, err) < 0)
+    return sv_err_wrap (err, "receive the container's terminal");
   copy_size (0, *master);
   return 0;
 }
