@@ -261,28 +261,19 @@ v1_devices (int dfd, const struct sv_resources *r, struct sv_err **err)
   return 0;
 }
 
+typedef int (*v1_apply_fn) (int dfd, const struct sv_resources *res, struct sv_err **err);
+
+/* What writes each controller's limits; controllers without limits have none. */
+static const v1_apply_fn v1_appliers[SV_CTRL_N] = {
+  [SV_CTRL_MEMORY] = v1_memory,   [SV_CTRL_CPU] = v1_cpu,     [SV_CTRL_CPUSET] = v1_cpuset,
+  [SV_CTRL_PIDS] = v1_pids,       [SV_CTRL_BLKIO] = v1_blkio, [SV_CTRL_HUGETLB] = v1_hugetlb,
+  [SV_CTRL_DEVICES] = v1_devices,
+};
+
 static int
 v1_apply (int dfd, enum sv_ctrl ctrl, const struct sv_resources *res, struct sv_err **err)
 {
-  switch (ctrl)
-    {
-    case SV_CTRL_MEMORY:
-      return v1_memory (dfd, res, err);
-    case SV_CTRL_CPU:
-      return v1_cpu (dfd, res, err);
-    case SV_CTRL_CPUSET:
-      return v1_cpuset (dfd, res, err);
-    case SV_CTRL_PIDS:
-      return v1_pids (dfd, res, err);
-    case SV_CTRL_BLKIO:
-      return v1_blkio (dfd, res, err);
-    case SV_CTRL_HUGETLB:
-      return v1_hugetlb (dfd, res, err);
-    case SV_CTRL_DEVICES:
-      return v1_devices (dfd, res, err);
-    default:
-      return 0;
-    }
+  return v1_appliers[ctrl] ? v1_appliers[ctrl](dfd, res, err) : 0;
 }
 
 static int

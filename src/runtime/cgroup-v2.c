@@ -267,28 +267,19 @@ v2_devices (int dfd, const struct sv_resources *r, struct sv_err **err)
   return sv_devices_bpf_apply (dfd, rules, n, err);
 }
 
+typedef int (*v2_apply_fn) (int dfd, const struct sv_resources *res, struct sv_err **err);
+
+/* What writes each controller's limits; controllers without limits have none. */
+static const v2_apply_fn v2_appliers[SV_CTRL_N] = {
+  [SV_CTRL_MEMORY] = v2_memory,   [SV_CTRL_CPU] = v2_cpu,  [SV_CTRL_CPUSET] = v2_cpuset,
+  [SV_CTRL_PIDS] = v2_pids,       [SV_CTRL_BLKIO] = v2_io, [SV_CTRL_HUGETLB] = v2_hugetlb,
+  [SV_CTRL_DEVICES] = v2_devices,
+};
+
 static int
 v2_apply (int dfd, enum sv_ctrl ctrl, const struct sv_resources *res, struct sv_err **err)
 {
-  switch (ctrl)
-    {
-    case SV_CTRL_MEMORY:
-      return v2_memory (dfd, res, err);
-    case SV_CTRL_CPU:
-      return v2_cpu (dfd, res, err);
-    case SV_CTRL_CPUSET:
-      return v2_cpuset (dfd, res, err);
-    case SV_CTRL_PIDS:
-      return v2_pids (dfd, res, err);
-    case SV_CTRL_BLKIO:
-      return v2_io (dfd, res, err);
-    case SV_CTRL_HUGETLB:
-      return v2_hugetlb (dfd, res, err);
-    case SV_CTRL_DEVICES:
-      return v2_devices (dfd, res, err);
-    default:
-      return 0;
-    }
+  return v2_appliers[ctrl] ? v2_appliers[ctrl](dfd, res, err) : 0;
 }
 
 static int
