@@ -80,3 +80,24 @@ start_receiver() {
   assert_line --regexp '^/dev/pts/[0-9]+$'
   assert_line exec-tty
 }
+
+@test "run: without --console-socket the runtime relays the terminal itself" {
+  require_cmd script
+  update_config '.process.terminal = true | .process.args = ["sh"]'
+  # script(1) gives the runtime a terminal; what is typed reaches the
+  # container's shell through the relay, and its exit status comes back
+  run script -qec "$RUNTIME --root $ROOT run --bundle $BUNDLE $CID" /dev/null \
+    < <(sleep 0.5; printf 'tty; echo typed-$((6*7)); exit 3\n'; sleep 1) 3>&-
+  assert_equal "$status" 3
+  assert_output --regexp 'typed-42'
+  assert_output --regexp '/dev/pts/[0-9]+'
+}
+
+@test "run -d: a terminal without --console-socket is refused" {
+  update_config '.process.terminal = true'
+  run rt run -d --bundle "$BUNDLE" "$CID" </dev/null 3>&-
+  assert_failure
+  assert_output --partial console-socket
+  run rt state "$CID"
+  assert_failure
+}
