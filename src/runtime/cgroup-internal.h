@@ -218,6 +218,8 @@ int sv_cg_read (int dfd, const char *file, char **out, struct sv_err **err);
 /* Read a number ("max" reads as UINT64_MAX); false when absent or garbled. */
 bool sv_cg_read_u64 (int dfd, const char *file, uint64_t *out);
 /* Read "KEY VALUE" from a flat keyed file such as memory.events. */
+/* cpuset.cpus and cpuset.mems: the same files and format in v1 and v2. */
+int sv_cg_write_cpuset (int dfd, const struct sv_resources *r, struct sv_err **err);
 bool sv_cg_read_keyed (int dfd, const char *file, const char *key, uint64_t *out);
 bool sv_cg_file_exists (int dfd, const char *file);
 

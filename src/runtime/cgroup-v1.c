@@ -134,16 +134,6 @@ v1_cpu (int dfd, const struct sv_resources *r, struct sv_err **err)
 }
 
 static int
-v1_cpuset (int dfd, const struct sv_resources *r, struct sv_err **err)
-{
-  if (r->cpu.cpus && sv_cg_write (dfd, "cpuset.cpus", r->cpu.cpus, err) < 0)
-    return -1;
-  if (r->cpu.mems && sv_cg_write (dfd, "cpuset.mems", r->cpu.mems, err) < 0)
-    return -1;
-  return 0;
-}
-
-static int
 v1_pids (int dfd, const struct sv_resources *r, struct sv_err **err)
 {
   if (r->pids_limit.v > 0)
@@ -265,7 +255,7 @@ typedef int (*v1_apply_fn) (int dfd, const struct sv_resources *res, struct sv_e
 
 /* What writes each controller's limits; controllers without limits have none. */
 static const v1_apply_fn v1_appliers[SV_CTRL_N] = {
-  [SV_CTRL_MEMORY] = v1_memory,   [SV_CTRL_CPU] = v1_cpu,     [SV_CTRL_CPUSET] = v1_cpuset,
+  [SV_CTRL_MEMORY] = v1_memory,   [SV_CTRL_CPU] = v1_cpu,     [SV_CTRL_CPUSET] = sv_cg_write_cpuset,
   [SV_CTRL_PIDS] = v1_pids,       [SV_CTRL_BLKIO] = v1_blkio, [SV_CTRL_HUGETLB] = v1_hugetlb,
   [SV_CTRL_DEVICES] = v1_devices,
 };

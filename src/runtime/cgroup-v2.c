@@ -185,16 +185,6 @@ v2_cpu (int dfd, const struct sv_resources *r, struct sv_err **err)
 }
 
 static int
-v2_cpuset (int dfd, const struct sv_resources *r, struct sv_err **err)
-{
-  if (r->cpu.cpus && sv_cg_write (dfd, "cpuset.cpus", r->cpu.cpus, err) < 0)
-    return -1;
-  if (r->cpu.mems && sv_cg_write (dfd, "cpuset.mems", r->cpu.mems, err) < 0)
-    return -1;
-  return 0;
-}
-
-static int
 v2_pids (int dfd, const struct sv_resources *r, struct sv_err **err)
 {
   return write_max (dfd, "pids.max", r->pids_limit.v > 0 ? r->pids_limit.v : -1, err);
@@ -271,7 +261,7 @@ typedef int (*v2_apply_fn) (int dfd, const struct sv_resources *res, struct sv_e
 
 /* What writes each controller's limits; controllers without limits have none. */
 static const v2_apply_fn v2_appliers[SV_CTRL_N] = {
-  [SV_CTRL_MEMORY] = v2_memory,   [SV_CTRL_CPU] = v2_cpu,  [SV_CTRL_CPUSET] = v2_cpuset,
+  [SV_CTRL_MEMORY] = v2_memory,   [SV_CTRL_CPU] = v2_cpu,  [SV_CTRL_CPUSET] = sv_cg_write_cpuset,
   [SV_CTRL_PIDS] = v2_pids,       [SV_CTRL_BLKIO] = v2_io, [SV_CTRL_HUGETLB] = v2_hugetlb,
   [SV_CTRL_DEVICES] = v2_devices,
 };

@@ -86,6 +86,16 @@ sv_cg_read (int dfd, const char *file, char **out, struct sv_err **err)
   return 0;
 }
 
+int
+sv_cg_write_cpuset (int dfd, const struct sv_resources *r, struct sv_err **err)
+{
+  if (r->cpu.cpus && sv_cg_write (dfd, "cpuset.cpus", r->cpu.cpus, err) < 0)
+    return -1;
+  if (r->cpu.mems && sv_cg_write (dfd, "cpuset.mems", r->cpu.mems, err) < 0)
+    return -1;
+  return 0;
+}
+
 bool
 sv_cg_read_u64 (int dfd, const char *file, uint64_t *out)
 {
