@@ -15,7 +15,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   json_t *j = NULL;
   struct sv_err *err = NULL;
-  if (sv_json_load_buffer ((const char *) data, size, "fuzz", &j, &err) < 0)
+  if (sv_json_load_buffer ((const char *)data, size, "fuzz", &j, &err) < 0)
     {
       sv_err_free (&err);
       return 0;

@@ -684,8 +684,8 @@ test_hybrid_hugetlb_goes_to_v2 (void **state)
       return;
     }
   char *controllers = NULL;
-  bool have = sv_read_file_at (AT_FDCWD, "/sys/fs/cgroup/unified/cgroup.controllers",
-                               &controllers, NULL, NULL)
+  bool have = sv_read_file_at (AT_FDCWD, "/sys/fs/cgroup/unified/cgroup.controllers", &controllers,
+                               NULL, NULL)
                   == 0
               && strstr (controllers, "hugetlb") != NULL;
   /* skip() does not return: nothing may be left to free behind it. */
