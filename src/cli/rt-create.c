@@ -15,23 +15,21 @@ enum
   OPT_NO_SUBREAPER,
 };
 
-static const struct option create_opts[] = {
-  { "bundle", required_argument, NULL, 'b' },
-  { "pid-file", required_argument, NULL, OPT_PID_FILE },
-  { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
-  { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
-  { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
-  { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
-  { 0 },
-};
+/* The flags create and run share. */
+#define CREATE_OPTS                                                                                \
+  { "bundle", required_argument, NULL, 'b' },                                                      \
+      { "pid-file", required_argument, NULL, OPT_PID_FILE },                                       \
+      { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },                           \
+      { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },                                             \
+      { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },                                 \
+  {                                                                                                \
+    "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS                                      \
+  }
+
+static const struct option create_opts[] = { CREATE_OPTS, { 0 } };
 
 static const struct option run_opts[] = {
-  { "bundle", required_argument, NULL, 'b' },
-  { "pid-file", required_argument, NULL, OPT_PID_FILE },
-  { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
-  { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
-  { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
-  { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+  CREATE_OPTS,
   { "detach", no_argument, NULL, 'd' },
   { "keep", no_argument, NULL, OPT_KEEP },
   { "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
