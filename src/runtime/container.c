@@ -187,7 +187,7 @@ spawn_joined (struct creating *c, struct sv_init_args *ia, int parent_end, struc
           sv_sync_send_err (ia->syncfd, e);
           _exit (1);
         }
-      pid_t pid = sv_clone (sv_ns_clone_flags (c->spec) | CLONE_PARENT, NULL);
+      pid_t pid = sv_clone (sv_ns_clone_flags (c->spec) | CLONE_PARENT);
       if (pid == 0)
         sv_init_run (ia);
       if (pid < 0)
@@ -234,7 +234,7 @@ spawn (struct creating *c, int fifofd, int consolefd, struct sv_err **err)
     pid = spawn_joined (c, &ia, fds[0], err);
   else
     {
-      pid = sv_clone (sv_ns_clone_flags (c->spec), NULL);
+      pid = sv_clone (sv_ns_clone_flags (c->spec));
       if (pid == 0)
         {
           close (fds[0]);

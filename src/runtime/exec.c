@@ -55,10 +55,8 @@ exec_steps (const struct exec_ctx *c, struct sv_err **err)
   struct sv_seccomp_bpf *bpf = NULL;
   if (c->spec->seccomp && sv_seccomp_compile (c->spec->seccomp, &bpf, err) < 0)
     return -1;
-  for (int fd = 3; fd < 3 + c->o->preserve_fds; fd++)
-    (void)fcntl (fd, F_SETFD, 0);
-  if (syscall (SYS_close_range, 3 + c->o->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    return sv_err_errno (err, "mark file descriptors close-on-exec");
+  if (sv_process_prepare_fds (c->o->preserve_fds, err) < 0)
+    return -1;
   if (sv_process_finalize (p, bpf, !c->in_userns, err) < 0)
     return -1;
   return sv_process_exec (p, path, bpf, err);
@@ -74,7 +72,7 @@ static void __attribute__ ((noreturn)) exec_child (const struct exec_ctx *c, pid
     {
       /* A joined pid namespace applies to children: clone the process
        * that execs, as a child of the runtime. */
-      pid_t child = sv_clone (CLONE_PARENT, NULL);
+      pid_t child = sv_clone (CLONE_PARENT);
       if (child == 0)
         {
           exec_steps (c, &err);

@@ -120,20 +120,6 @@ wait_start (const struct sv_init_args *a, struct sv_err **err)
 }
 
 static int
-prepare_fds (const struct sv_init_args *a, struct sv_err **err)
-{
-  for (int fd = 3; fd < 3 + a->preserve_fds; fd++)
-    {
-      int flags = fcntl (fd, F_GETFD);
-      if (flags >= 0)
-        (void)fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
-    }
-  if (syscall (SYS_close_range, 3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    return sv_err_errno (err, "mark file descriptors close-on-exec");
-  return 0;
-}
-
-static int
 run_hooks_in_container (const struct sv_hook_list *l, const char *name, const char *state,
                         struct sv_err **err)
 {
@@ -209,7 +195,7 @@ init_steps (const struct sv_init_args *a, struct sv_err **err)
   past_start = true;
   if (run_hooks_in_container (&spec->hooks.start_container, "startContainer", c.state, err) < 0)
     return -1;
-  if (prepare_fds (a, err) < 0)
+  if (sv_process_prepare_fds (a->preserve_fds, err) < 0)
     return -1;
   if (sv_process_finalize (spec->process, bpf, !a->new_userns, err) < 0)
     return -1;

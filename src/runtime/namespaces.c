@@ -179,11 +179,10 @@ sv_ns_setup_time (const struct sv_spec *spec, struct sv_err **err)
 }
 
 pid_t
-sv_clone (int flags, int *pidfd)
+sv_clone (int flags)
 {
   struct clone_args args = {
-    .flags = (uint64_t)flags | (pidfd ? CLONE_PIDFD : 0),
-    .pidfd = (uint64_t)(uintptr_t)pidfd,
+    .flags = (uint64_t)flags,
     /* With CLONE_PARENT the kernel takes the caller's own exit signal and
      * refuses any other. */
     .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,

@@ -39,8 +39,7 @@ int sv_ns_write_idmaps (const struct sv_spec *spec, pid_t pid, struct sv_err **e
  * spec asks for one.  The offsets apply from the next execve. */
 int sv_ns_setup_time (const struct sv_spec *spec, struct sv_err **err);
 
-/* clone3() with FLAGS and SIGCHLD; returns like fork().  *pidfd receives a
- * pidfd for the child when PIDFD is not NULL. */
-pid_t sv_clone (int flags, int *pidfd);
+/* clone3() with FLAGS (and SIGCHLD unless CLONE_PARENT); returns like fork(). */
+pid_t sv_clone (int flags);
 
 #endif

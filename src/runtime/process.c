@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <linux/close_range.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -60,6 +62,20 @@ sv_process_lookup (const struct sv_process *p, char **out, struct sv_err **err)
   if (last == EACCES)
     return sv_err_make (err, EACCES, "exec `%s`", name);
   return sv_err_make (err, ENOENT, "executable file `%s` not found in $PATH", name);
+}
+
+int
+sv_process_prepare_fds (int preserve, struct sv_err **err)
+{
+  for (int fd = 3; fd < 3 + preserve; fd++)
+    {
+      int flags = fcntl (fd, F_GETFD);
+      if (flags >= 0)
+        (void)fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+  if (syscall (SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return sv_err_errno (err, "mark file descriptors close-on-exec");
+  return 0;
 }
 
 static int

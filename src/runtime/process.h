@@ -6,6 +6,9 @@
 #include "runtime/seccomp.h"
 #include "runtime/spec.h"
 
+/* Keep fds 3 .. 3+PRESERVE-1 open across execve and mark every higher fd
+ * close-on-exec, so nothing but --preserve-fds reaches the process. */
+int sv_process_prepare_fds (int preserve, struct sv_err **err);
 /* Find args[0] like execvp with the process's own PATH (or the default
  * one), inside the current root.  ENOENT/EACCES errors say "executable
  * file `X` not found in $PATH" / "permission denied", as runc does. */
