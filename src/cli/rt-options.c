@@ -1,4 +1,5 @@
 #include "cli/rt.h"
+#include "cli/getopt.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -11,29 +12,7 @@ int
 rt_getopt (int argc, char **argv, const char *cmd, const struct option *opts, int *optind_out,
            struct sv_err **err)
 {
-  /* Build the short option string from the table ("+" = stop at operands). */
-  char shortopts[64] = "+:";
-  size_t n = 2;
-  for (const struct option *o = opts; o->name; o++)
-    if (o->val > 0 && o->val < 128 && n < sizeof shortopts - 3)
-      {
-        shortopts[n++] = (char)o->val;
-        if (o->has_arg == required_argument)
-          shortopts[n++] = ':';
-      }
-  shortopts[n] = '\0';
-  opterr = 0;
-  int c = getopt_long (argc, argv, shortopts, opts, NULL);
-  *optind_out = optind;
-  if (c == '?')
-    {
-      if (optopt)
-        return sv_err_make (err, EINVAL, "%s: unknown flag `-%c`", cmd, optopt), -2;
-      return sv_err_make (err, EINVAL, "%s: unknown flag `%s`", cmd, argv[optind - 1]), -2;
-    }
-  if (c == ':')
-    return sv_err_make (err, EINVAL, "%s: flag `%s` needs a value", cmd, argv[optind - 1]), -2;
-  return c;
+  return cli_getopt (argc, argv, cmd, opts, false, optind_out, err);
 }
 
 int

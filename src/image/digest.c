@@ -128,8 +128,8 @@ sv_digest_verify (const char *expected, const char *actual, struct sv_err **err)
 {
   if (sv_digest_equal (expected, actual))
     return 0;
-  return sv_err_make (err, EBADMSG, "digest mismatch: expected %s, got %s",
-                      expected ? expected : "(none)", actual ? actual : "(none)");
+  return sv_err_make_plain (err, EBADMSG, "digest mismatch: expected %s, got %s",
+                            expected ? expected : "(none)", actual ? actual : "(none)");
 }
 
 int

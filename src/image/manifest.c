@@ -92,7 +92,7 @@ static int
 required (int ret, const char *path, const char *key, struct sv_err **err)
 {
   if (ret == 0)
-    return sv_err_make (err, EINVAL, "%s%s%s: required", path, *path ? "." : "", key);
+    return sv_err_make_plain (err, EINVAL, "%s%s%s: required", path, *path ? "." : "", key);
   return ret < 0 ? ret : 0;
 }
 
@@ -163,7 +163,7 @@ parse_digest_size (json_t *obj, const char *path, struct sv_descriptor *d, struc
   if (ret < 0)
     return ret;
   if (d->size < 0)
-    return sv_err_make (err, EINVAL, "%s.size: must not be negative", path);
+    return sv_err_make_plain (err, EINVAL, "%s.size: must not be negative", path);
   return 0;
 }
 
@@ -172,7 +172,7 @@ static int
 parse_descriptor (json_t *obj, const char *path, struct sv_descriptor *d, struct sv_err **err)
 {
   if (!json_is_object (obj))
-    return sv_err_make (err, EINVAL, "%s: expected an object", path);
+    return sv_err_make_plain (err, EINVAL, "%s: expected an object", path);
   int ret = sv_json_dup_string (obj, path, "mediaType", &d->media_type, err);
   ret = required (ret, path, "mediaType", err);
   if (ret < 0)
@@ -269,7 +269,8 @@ kind_by_shape (json_t *root, int *kind, struct sv_err **err)
   bool index = json_object_get (root, "manifests") != NULL;
   bool image = json_object_get (root, "layers") || json_object_get (root, "config");
   if (index && image)
-    return sv_err_make (err, EINVAL, "document has both \"manifests\" and \"layers\"/\"config\"");
+    return sv_err_make_plain (err, EINVAL,
+                              "document has both \"manifests\" and \"layers\"/\"config\"");
   *kind = index ? SV_MANIFEST_INDEX : image ? (int)SV_MANIFEST_IMAGE : -1;
   return 0;
 }
@@ -287,7 +288,7 @@ refuse_schema1 (json_t *root, const char *doc_mt, const char *hint, struct sv_er
                         "schema1 manifests are not supported (push the image again with a "
                         "current client to convert it to schema2/OCI)");
   if (ret == 0 || version != 2)
-    return sv_err_make (err, EINVAL, "schemaVersion: expected 2");
+    return sv_err_make_plain (err, EINVAL, "schemaVersion: expected 2");
   return 0;
 }
 
@@ -310,18 +311,19 @@ decide_kind (json_t *root, const char *doc_mt, const char *hint, struct sv_err *
   if (ret < 0)
     return ret;
   if (doc_kind >= 0 && hint_kind >= 0 && doc_kind != hint_kind)
-    return sv_err_make (err, EINVAL, "media type %s names %s but the document's mediaType is %s",
-                        hint, kind_name (hint_kind), doc_mt);
+    return sv_err_make_plain (err, EINVAL,
+                              "media type %s names %s but the document's mediaType is %s", hint,
+                              kind_name (hint_kind), doc_mt);
   int kind = doc_kind >= 0 ? doc_kind : hint_kind;
   if (kind >= 0 && shape >= 0 && shape != kind)
-    return sv_err_make (err, EINVAL, "%s%s names %s but the document has the fields of %s",
-                        doc_kind >= 0 ? "mediaType " : "media type ", doc_kind >= 0 ? doc_mt : hint,
-                        kind_name (kind), kind_name (shape));
+    return sv_err_make_plain (err, EINVAL, "%s%s names %s but the document has the fields of %s",
+                              doc_kind >= 0 ? "mediaType " : "media type ",
+                              doc_kind >= 0 ? doc_mt : hint, kind_name (kind), kind_name (shape));
   kind = kind >= 0 ? kind : shape;
   if (kind < 0)
-    return sv_err_make (err, EINVAL,
-                        "cannot tell an image manifest from an index: no mediaType, "
-                        "no \"manifests\" and no \"layers\"");
+    return sv_err_make_plain (err, EINVAL,
+                              "cannot tell an image manifest from an index: no mediaType, "
+                              "no \"manifests\" and no \"layers\"");
   return kind;
 }
 
@@ -421,7 +423,7 @@ sv_index_select (const struct sv_manifest *index, const struct sv_platform *want
                  const struct sv_descriptor **out, struct sv_err **err)
 {
   if (index->kind != SV_MANIFEST_INDEX)
-    return sv_err_make (err, EINVAL, "not an index: %s", index->media_type);
+    return sv_err_make_plain (err, EINVAL, "not an index: %s", index->media_type);
   const struct sv_descriptor *best = NULL, *fallback = NULL;
   int best_score = 0;
   for (size_t i = 0; i < index->n_manifests; i++)
@@ -519,7 +521,7 @@ static int
 parse_history_entry (json_t *o, const char *path, struct sv_history *h, struct sv_err **err)
 {
   if (!json_is_object (o))
-    return sv_err_make (err, EINVAL, "%s: expected an object", path);
+    return sv_err_make_plain (err, EINVAL, "%s: expected an object", path);
   if (sv_json_dup_string (o, path, "created", &h->created, err) < 0
       || sv_json_dup_string (o, path, "created_by", &h->created_by, err) < 0
       || sv_json_dup_string (o, path, "author", &h->author, err) < 0
@@ -623,10 +625,10 @@ sv_manifest_check_config (const struct sv_manifest *manifest, const struct sv_im
                           struct sv_err **err)
 {
   if (manifest->kind != SV_MANIFEST_IMAGE)
-    return sv_err_make (err, EINVAL, "not an image manifest: %s", manifest->media_type);
+    return sv_err_make_plain (err, EINVAL, "not an image manifest: %s", manifest->media_type);
   if (config->n_diff_ids != manifest->n_layers)
-    return sv_err_make (err, EINVAL,
-                        "image config has %zu rootfs.diff_ids but the manifest has %zu layers",
-                        config->n_diff_ids, manifest->n_layers);
+    return sv_err_make_plain (
+        err, EINVAL, "image config has %zu rootfs.diff_ids but the manifest has %zu layers",
+        config->n_diff_ids, manifest->n_layers);
   return 0;
 }

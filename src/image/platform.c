@@ -178,11 +178,11 @@ static int
 check_known (struct sv_platform *p, const char *s, struct sv_err **err)
 {
   if (!in_list (known_oses, N_ELEMENTS (known_oses), p->os))
-    return sv_err_make (err, EINVAL, "invalid platform \"%s\": unknown operating system \"%s\"", s,
-                        p->os);
+    return sv_err_make_plain (err, EINVAL,
+                              "invalid platform \"%s\": unknown operating system \"%s\"", s, p->os);
   if (!in_list (known_arches, N_ELEMENTS (known_arches), p->arch))
-    return sv_err_make (err, EINVAL, "invalid platform \"%s\": unknown architecture \"%s\"", s,
-                        p->arch);
+    return sv_err_make_plain (err, EINVAL, "invalid platform \"%s\": unknown architecture \"%s\"",
+                              s, p->arch);
   return 0;
 }
 
@@ -195,11 +195,12 @@ sv_platform_parse (const char *s, struct sv_platform **out, struct sv_err **err)
     {
       const char *slash = strchr (p, '/');
       if (n == 3)
-        return sv_err_make (err, EINVAL, "invalid platform \"%s\": expected OS/ARCH[/VARIANT]", s);
+        return sv_err_make_plain (err, EINVAL,
+                                  "invalid platform \"%s\": expected OS/ARCH[/VARIANT]", s);
       parts[n] = slash ? xstrndup (p, (size_t)(slash - p)) : xstrdup (p);
       if (!component_ok (parts[n]))
-        return sv_err_make (err, EINVAL, "invalid platform \"%s\": bad component \"%s\"", s,
-                            parts[n]);
+        return sv_err_make_plain (err, EINVAL, "invalid platform \"%s\": bad component \"%s\"", s,
+                                  parts[n]);
       if (slash == NULL)
         break;
       p = slash + 1;

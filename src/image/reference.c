@@ -22,7 +22,7 @@ ref_error (struct sv_err **err, const char *fmt, ...)
   va_start (ap, fmt);
   _cleanup_free_ char *detail = xvasprintf (fmt, ap);
   va_end (ap);
-  return sv_err_make (err, EINVAL, "invalid reference format: %s", detail);
+  return sv_err_make_plain (err, EINVAL, "invalid reference format: %s", detail);
 }
 
 static bool

@@ -36,6 +36,18 @@ sv_err_make (struct sv_err **err, int code, const char *fmt, ...)
 }
 
 int
+sv_err_make_plain (struct sv_err **err, int code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  int ret = err_vmake (err, code, fmt, ap);
+  va_end (ap);
+  if (err && *err)
+    (*err)->plain = true;
+  return ret;
+}
+
+int
 sv_err_errno (struct sv_err **err, const char *fmt, ...)
 {
   int saved = errno;
@@ -78,7 +90,7 @@ sv_err_string (const struct sv_err *err)
 {
   if (err == NULL)
     return xstrdup ("unknown error");
-  if (err->code > 0)
+  if (err->code > 0 && !err->plain)
     return xasprintf ("%s: %s", err->msg, strerror (err->code));
   return xstrdup (err->msg);
 }

@@ -9,11 +9,13 @@
 #define SV_ERR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 struct sv_err
 {
   int code; /* errno, or 0 when the failure has no errno */
   char *msg;
+  bool plain; /* the message says it all: no strerror(code) appended */
 };
 
 /* Fill *err with code and a formatted message; returns -1 (or -code when
@@ -21,6 +23,12 @@ struct sv_err
  * *err already holds an error, the old one is freed. */
 int sv_err_make (struct sv_err **err, int code, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
+/* Like sv_err_make, for a message that already says what went wrong
+ * ("no such image: x"): CODE is kept for callers to test, but
+ * sv_err_string does not append strerror(CODE). */
+int sv_err_make_plain (struct sv_err **err, int code, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
 /* Same as sv_err_make with errno as the code. */
 int sv_err_errno (struct sv_err **err, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));

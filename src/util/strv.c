@@ -62,3 +62,12 @@ sv_strv_env_set (char ***env, const char *entry)
       }
   sv_strv_append (env, entry);
 }
+
+bool
+sv_strv_contains (char *const *v, const char *s)
+{
+  for (; v && *v; v++)
+    if (strcmp (*v, s) == 0)
+      return true;
+  return false;
+}

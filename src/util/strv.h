@@ -6,6 +6,8 @@
 #include <stddef.h>
 
 size_t sv_strv_length (char *const *v);
+/* Whether V (may be NULL) holds a string equal to S. */
+bool sv_strv_contains (char *const *v, const char *s);
 /* Append a copy of S; *v may be NULL. */
 void sv_strv_append (char ***v, const char *s);
 char **sv_strv_dup (char *const *v);
