@@ -11,7 +11,7 @@ PKGS=(
   libcmocka-dev bats bats-assert bats-support busybox-static jq iproute2 util-linux
   python3 procps psmisc
   # peers and acceptance tests
-  crun runc podman containerd skopeo umoci
+  crun runc podman containerd skopeo umoci docker-registry apache2-utils
   # benchmarks and style
   hyperfine time bc clang-format
   # libraries for later work (image store, registry client, networking)
