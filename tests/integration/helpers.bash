@@ -19,6 +19,9 @@ load "$BATS_LIB/bats-support/load"
 load "$BATS_LIB/bats-assert/load"
 
 RUNTIME=${SERVIN_RUNTIME:-$REPO/build/servin-runtime}
+# The engine CLI and the --init binary of the same build as the runtime.
+SERVIN=${SERVIN:-$(dirname "$RUNTIME")/servin}
+SERVIN_INIT=${SERVIN_INIT:-$(dirname "$RUNTIME")/servin-init}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 # rt ARGS...: the runtime with this test's --root.

@@ -1,0 +1,87 @@
+/* servin image prune: remove dangling images (all unused with -a), then
+ * collect unreferenced blobs and layers. */
+#include "cli/servin.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct option opts[] = {
+  { "all", no_argument, NULL, 'a' },
+  { "force", no_argument, NULL, 'f' },
+  { "filter", required_argument, NULL, 'F' },
+  { 0 },
+};
+
+/* Ask on a terminal, as docker does without -f. */
+static bool
+confirm (bool all)
+{
+  if (!isatty (STDIN_FILENO))
+    return true;
+  fprintf (stderr,
+           "WARNING! This will remove all %s images.\nAre you sure you want to continue? [y/N] ",
+           all ? "images without at least one container associated to them" : "dangling");
+  char line[16];
+  return fgets (line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
+}
+
+int
+cmd_image_prune (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
+{
+  bool all = false, force = false;
+  int c, next;
+  while ((c = cli_getopt (argc, argv, "image prune", opts, true, &next, err)) != -1)
+    switch (c)
+      {
+      case -2:
+        return SERVIN_EXIT_ERROR;
+      case 'a':
+        all = true;
+        break;
+      case 'f':
+        force = true;
+        break;
+      case 'F':
+        return sv_err_make_plain (err, EINVAL, "image prune: --filter is not supported"),
+               SERVIN_EXIT_ERROR;
+      }
+  struct sv_store *s;
+  if (cli_operands (argc, next, 0, 0, "image prune", "[-a] [-f]", err) < 0
+      || cli_store (cli, &s, err) < 0)
+    return SERVIN_EXIT_ERROR;
+  if (!force && !confirm (all))
+    return 0;
+  struct sv_image **v = NULL;
+  size_t n = 0;
+  if (sv_store_list_images (s, &v, &n, err) < 0)
+    return SERVIN_EXIT_ERROR;
+  int r = 0;
+  bool header = false;
+  for (size_t i = 0; i < n && r == 0; i++)
+    {
+      if (!all && v[i]->repo_tags)
+        continue;
+      if ((r = sv_store_delete_image (s, v[i]->id, err)) < 0)
+        break;
+      if (!header)
+        printf ("Deleted Images:\n");
+      header = true;
+      for (char **t = v[i]->repo_tags; t && *t; t++)
+        {
+          _cleanup_free_ char *f = cli_familiar (*t);
+          printf ("untagged: %s\n", f);
+        }
+      printf ("deleted: %s\n", v[i]->id);
+    }
+  sv_image_list_free (v, n);
+  int64_t freed = 0;
+  if (r < 0 || sv_store_gc (s, &freed, err) < 0)
+    return SERVIN_EXIT_ERROR;
+  _cleanup_free_ char *h = cli_human_size (freed);
+  printf ("%sTotal reclaimed space: %s\n", header ? "\n" : "", h);
+  return 0;
+}

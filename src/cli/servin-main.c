@@ -1,0 +1,207 @@
+/* servin: entry point, global flags and command dispatch. */
+#include "cli/servin.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct command
+{
+  const char *name;
+  cli_command_fn fn;
+  const char *help;
+};
+
+static const struct command commands[] = {
+  { "pull", cmd_pull, "Download an image from a registry" },
+  { "push", cmd_push, "Upload an image to a registry" },
+  { "images", cmd_images, "List images" },
+  { "history", cmd_history, "Show the history of an image" },
+  { "tag", cmd_tag, "Give an image another name" },
+  { "rmi", cmd_rmi, "Remove images" },
+  { "load", cmd_load, "Load images from a docker-archive or oci-archive" },
+  { "save", cmd_save, "Save images to a docker-archive or oci-archive" },
+  { "import", cmd_import, "Make an image from a root filesystem tarball" },
+  { "inspect", cmd_image_inspect, "Show details of images" },
+  { "login", cmd_login, "Store credentials for a registry" },
+  { "logout", cmd_logout, "Remove stored credentials for a registry" },
+};
+
+/* `servin image SUBCOMMAND`: docker's and podman's management spellings. */
+static const struct command image_commands[] = {
+  { "ls", cmd_images, "List images" },
+  { "list", cmd_images, NULL },
+  { "pull", cmd_pull, "Download an image from a registry" },
+  { "push", cmd_push, "Upload an image to a registry" },
+  { "inspect", cmd_image_inspect, "Show details of images" },
+  { "history", cmd_history, "Show the history of an image" },
+  { "tag", cmd_tag, "Give an image another name" },
+  { "rm", cmd_rmi, "Remove images" },
+  { "remove", cmd_rmi, NULL },
+  { "prune", cmd_image_prune, "Remove unused images" },
+  { "load", cmd_load, "Load images from an archive" },
+  { "save", cmd_save, "Save images to an archive" },
+  { "import", cmd_import, "Make an image from a root filesystem tarball" },
+  { "bundle", cmd_bundle, "Unpack an image into an OCI bundle for servin-runtime" },
+};
+
+#define N(a) (sizeof (a) / sizeof (a)[0])
+
+static void
+usage (FILE *f)
+{
+  fprintf (f, "Usage: servin [global flags] COMMAND [flags] [ARG...]\n\n"
+              "Global flags:\n"
+              "  --root DIR               data root (default $SERVIN_ROOT or /var/lib/servin)\n"
+              "  --runroot DIR            run root (default $SERVIN_RUNROOT or under /run)\n"
+              "  --insecure-registry HOST allow plain HTTP to HOST (repeatable)\n"
+              "  -v, --verbose            say more\n"
+              "  --version, --help\n\nCommands:\n");
+  for (size_t i = 0; i < N (commands); i++)
+    fprintf (f, "  %-10s %s\n", commands[i].name, commands[i].help);
+  fprintf (f, "  %-10s %s\n\nImage commands (servin image COMMAND):\n", "image", "Manage images");
+  for (size_t i = 0; i < N (image_commands); i++)
+    if (image_commands[i].help)
+      fprintf (f, "  %-10s %s\n", image_commands[i].name, image_commands[i].help);
+}
+
+enum
+{
+  OPT_ROOT = 256,
+  OPT_RUNROOT,
+  OPT_INSECURE,
+  OPT_VERSION,
+};
+
+static const struct option global_opts[] = {
+  { "root", required_argument, NULL, OPT_ROOT },
+  { "runroot", required_argument, NULL, OPT_RUNROOT },
+  { "insecure-registry", required_argument, NULL, OPT_INSECURE },
+  { "verbose", no_argument, NULL, 'v' },
+  { "version", no_argument, NULL, OPT_VERSION },
+  { "help", no_argument, NULL, 'h' },
+  { 0 },
+};
+
+/* Returns the index of the command operand, 0 when main should exit 0
+ * (help/version printed), or -1 on error. */
+static int
+parse_globals (int argc, char **argv, struct sv_cli *cli, struct sv_err **err)
+{
+  int c, next;
+  while ((c = cli_getopt (argc, argv, "servin", global_opts, false, &next, err)) != -1)
+    switch (c)
+      {
+      case -2:
+        return -1;
+      case OPT_ROOT:
+        cli->root = optarg;
+        break;
+      case OPT_RUNROOT:
+        cli->runroot = optarg;
+        break;
+      case OPT_INSECURE:
+        sv_strv_append (&cli->insecure_registries, optarg);
+        break;
+      case 'v':
+        cli->verbose = true;
+        break;
+      case OPT_VERSION:
+        printf ("servin version %s\n", SERVIN_VERSION);
+        return 0;
+      case 'h':
+        usage (stdout);
+        return 0;
+      }
+  return next;
+}
+
+static int
+report (struct sv_err *err)
+{
+  char *s = sv_err_string (err);
+  sv_err_free (&err);
+  fprintf (stderr, "servin: %s\n", s);
+  free (s);
+  return SERVIN_EXIT_ERROR;
+}
+
+static const struct command *
+find (const struct command *table, size_t n, const char *name)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (table[i].name, name) == 0)
+      return &table[i];
+  return NULL;
+}
+
+static int
+run (struct sv_cli *cli, const struct command *c, int argc, char **argv)
+{
+  struct sv_err *err = NULL;
+  optind = 0;
+  int ret = c->fn (cli, argc, argv, &err);
+  if (err)
+    {
+      int r = report (err);
+      return ret ? ret : r;
+    }
+  return ret;
+}
+
+int
+main (int argc, char **argv)
+{
+  struct sv_cli cli = { 0 };
+  struct sv_err *err = NULL;
+  int first = parse_globals (argc, argv, &cli, &err);
+  if (first < 0)
+    return report (err);
+  if (first == 0)
+    return 0;
+  if (first >= argc)
+    {
+      usage (stderr);
+      return SERVIN_EXIT_ERROR;
+    }
+  if (cli.root == NULL)
+    cli.root = getenv ("SERVIN_ROOT");
+  if (cli.root == NULL || *cli.root == '\0')
+    cli.root = "/var/lib/servin";
+  if (cli.runroot == NULL)
+    cli.runroot = getenv ("SERVIN_RUNROOT");
+  sv_log_init (NULL, SV_LOG_TEXT, cli.verbose);
+
+  const char *name = argv[first];
+  const struct command *c = find (commands, N (commands), name);
+  if (c == NULL && strcmp (name, "image") == 0)
+    {
+      if (first + 1 >= argc)
+        {
+          usage (stderr);
+          return SERVIN_EXIT_ERROR;
+        }
+      first++;
+      c = find (image_commands, N (image_commands), argv[first]);
+      if (c == NULL)
+        {
+          sv_err_make_plain (&err, EINVAL, "unknown command `image %s` (see servin --help)",
+                             argv[first]);
+          return report (err);
+        }
+    }
+  if (c == NULL)
+    {
+      sv_err_make_plain (&err, EINVAL, "unknown command `%s` (see servin --help)", name);
+      return report (err);
+    }
+  int ret = run (&cli, c, argc - first, argv + first);
+  if (cli.store)
+    sv_store_close (cli.store);
+  sv_strv_free (cli.insecure_registries);
+  return ret;
+}
