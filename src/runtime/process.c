@@ -6,6 +6,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
@@ -155,6 +156,17 @@ sv_process_exec (const struct sv_process *p, const char *path, const struct sv_s
 {
   if (seccomp && p->no_new_privileges && sv_seccomp_load (seccomp, err) < 0)
     return -1;
+  /* The caller's signal state must not leak into the container: a monitor
+   * that waits on a signalfd blocks SIGTERM, and an init that inherited
+   * that mask could never be stopped. */
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  /* Ignored signals stay ignored across execve: reset them (SIGPIPE is
+   * ignored by many callers). */
+  for (int sig = 1; sig < SIGRTMIN; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
   char *empty[] = { NULL };
   execve (path, p->args, p->env ? p->env : empty);
   return sv_err_errno (err, "exec `%s`", p->args[0]);

@@ -100,6 +100,9 @@ sv_state_load (int rootfd, const char *id, struct sv_state **out, struct sv_err 
     return -1;
   _cleanup_free_ char *path = xasprintf ("%s/state.json", id);
   _cleanup_json_ json_t *j = NULL;
+  _cleanup_err_ struct sv_err *unwanted = NULL;
+  if (err == NULL)
+    err = &unwanted; /* the code decides the message below */
   int ret = sv_json_load_file_at (rootfd, path, &j, err);
   if (ret < 0)
     {
