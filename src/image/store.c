@@ -107,6 +107,23 @@ sv_store_db (struct sv_store *s)
   return s->db;
 }
 
+void
+sv_store_db_suspend (struct sv_store *s)
+{
+  if (s->db)
+    sv_db_close (s->db);
+  s->db = NULL;
+}
+
+int
+sv_store_db_resume (struct sv_store *s, struct sv_err **err)
+{
+  if (s->db)
+    return 0;
+  _cleanup_free_ char *path = xasprintf ("%s/servin.db", s->root);
+  return sv_db_open (path, &s->db, err);
+}
+
 int
 sv_store_root_fd (struct sv_store *s)
 {

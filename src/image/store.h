@@ -37,6 +37,12 @@ struct sv_store;
 int sv_store_open (const char *root, struct sv_store **out, struct sv_err **err);
 void sv_store_close (struct sv_store *s);
 sqlite3 *sv_store_db (struct sv_store *s);
+/* Close the database connection before fork(): SQLite's per-process lock
+ * bookkeeping would be wrong in a child that opens the database while the
+ * parent's connection is open.  sv_store_db_resume reopens it (the handle
+ * changes: fetch it again with sv_store_db). */
+void sv_store_db_suspend (struct sv_store *s);
+int sv_store_db_resume (struct sv_store *s, struct sv_err **err);
 /* An O_PATH fd of ROOT, owned by the store. */
 int sv_store_root_fd (struct sv_store *s);
 const char *sv_store_root (struct sv_store *s);
