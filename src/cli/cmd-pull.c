@@ -171,7 +171,7 @@ print_header (const struct sv_ref *ref)
 }
 
 static void
-print_result (const struct sv_ref *ref, const struct sv_pull_result *r, bool quiet)
+print_result (const struct sv_ref *ref, const struct sv_pull_result *r, bool quiet, bool print_ref)
 {
   _cleanup_free_ char *full = sv_ref_string (ref);
   if (!quiet)
@@ -181,7 +181,37 @@ print_result (const struct sv_ref *ref, const struct sv_pull_result *r, bool qui
       fprintf (stderr, "Status: %s for %s\n",
                r->up_to_date ? "Image is up to date" : "Downloaded newer image", familiar);
     }
-  printf ("%s\n", full);
+  if (print_ref)
+    printf ("%s\n", full);
+}
+
+int
+cli_pull_image (struct sv_cli *cli, const char *name, const char *platform_name, bool quiet,
+                bool tls_verify, bool print_ref, struct sv_err **err)
+{
+  _cleanup_ref_ struct sv_ref *ref = NULL;
+  _cleanup_platform_ struct sv_platform *platform = NULL;
+  struct sv_store *s;
+  if (sv_ref_parse (name, &ref, err) < 0
+      || (platform_name && sv_platform_parse (platform_name, &platform, err) < 0)
+      || cli_store (cli, &s, err) < 0)
+    return -1;
+  struct view v = { .quiet = quiet, .tty = isatty (STDERR_FILENO) };
+  struct sv_pull_opts o = {
+    .platform = platform,
+    .plain_http = cli_registry_insecure (cli, sv_ref_registry_host (ref)),
+    .tls_skip_verify = !tls_verify,
+    .progress = on_progress,
+    .progress_data = &v,
+  };
+  if (!quiet)
+    print_header (ref);
+  struct sv_pull_result r = { 0 };
+  if (sv_pull (s, ref, &o, &r, err) < 0)
+    return sv_err_wrap (err, "pull");
+  print_result (ref, &r, quiet, print_ref);
+  sv_pull_result_clear (&r);
+  return 0;
 }
 
 int
@@ -189,31 +219,8 @@ cmd_pull (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
 {
   struct pull_args a = { 0 };
   int next;
-  _cleanup_ref_ struct sv_ref *ref = NULL;
-  _cleanup_platform_ struct sv_platform *platform = NULL;
-  if (parse_flags (argc, argv, &a, &next, err) < 0 || sv_ref_parse (argv[next], &ref, err) < 0
-      || (a.platform && sv_platform_parse (a.platform, &platform, err) < 0))
+  if (parse_flags (argc, argv, &a, &next, err) < 0
+      || cli_pull_image (cli, argv[next], a.platform, a.quiet, a.tls_verify, true, err) < 0)
     return SERVIN_EXIT_ERROR;
-  struct sv_store *s;
-  if (cli_store (cli, &s, err) < 0)
-    return SERVIN_EXIT_ERROR;
-  struct view v = { .quiet = a.quiet, .tty = isatty (STDERR_FILENO) };
-  struct sv_pull_opts o = {
-    .platform = platform,
-    .plain_http = cli_registry_insecure (cli, sv_ref_registry_host (ref)),
-    .tls_skip_verify = !a.tls_verify,
-    .progress = on_progress,
-    .progress_data = &v,
-  };
-  if (!a.quiet)
-    print_header (ref);
-  struct sv_pull_result r = { 0 };
-  if (sv_pull (s, ref, &o, &r, err) < 0)
-    {
-      sv_err_wrap (err, "pull");
-      return SERVIN_EXIT_ERROR;
-    }
-  print_result (ref, &r, a.quiet);
-  sv_pull_result_clear (&r);
   return 0;
 }

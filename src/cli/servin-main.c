@@ -1,5 +1,7 @@
 /* servin: entry point, global flags and command dispatch. */
 #include "cli/servin.h"
+#include "engine/engine.h"
+#include "runtime/cloned-binary.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -7,16 +9,32 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 struct command
 {
   const char *name;
   cli_command_fn fn;
   const char *help;
+  bool spawns; /* starts container processes: runs from a sealed copy of servin */
 };
 
 static const struct command commands[] = {
+  { "run", cmd_run, "Create and start a container", true },
+  { "create", cmd_create, "Create a container" },
+  { "start", cmd_start, "Start containers", true },
+  { "stop", cmd_stop, "Stop containers" },
+  { "restart", cmd_restart, "Restart containers", true },
+  { "kill", cmd_kill, "Send a signal to containers" },
+  { "rm", cmd_rm, "Remove containers" },
+  { "ps", cmd_ps, "List containers" },
+  { "ls", cmd_ps, NULL },
+  { "logs", cmd_logs, "Show a container's output" },
+  { "wait", cmd_wait, "Wait for containers to stop; print their exit codes" },
+  { "exec", cmd_exec, "Run a command in a running container", true },
+  { "rename", cmd_rename, "Rename a container" },
   { "pull", cmd_pull, "Download an image from a registry" },
   { "push", cmd_push, "Upload an image to a registry" },
   { "images", cmd_images, "List images" },
@@ -26,7 +44,7 @@ static const struct command commands[] = {
   { "load", cmd_load, "Load images from a docker-archive or oci-archive" },
   { "save", cmd_save, "Save images to a docker-archive or oci-archive" },
   { "import", cmd_import, "Make an image from a root filesystem tarball" },
-  { "inspect", cmd_image_inspect, "Show details of images" },
+  { "inspect", cmd_inspect, "Show details of containers or images" },
   { "login", cmd_login, "Store credentials for a registry" },
   { "logout", cmd_logout, "Remove stored credentials for a registry" },
 };
@@ -49,6 +67,27 @@ static const struct command image_commands[] = {
   { "bundle", cmd_bundle, "Unpack an image into an OCI bundle for servin-runtime" },
 };
 
+/* `servin container SUBCOMMAND`. */
+static const struct command container_commands[] = {
+  { "run", cmd_run, "Create and start a container", true },
+  { "create", cmd_create, "Create a container" },
+  { "start", cmd_start, "Start containers", true },
+  { "stop", cmd_stop, "Stop containers" },
+  { "restart", cmd_restart, "Restart containers", true },
+  { "kill", cmd_kill, "Send a signal to containers" },
+  { "rm", cmd_rm, "Remove containers" },
+  { "remove", cmd_rm, NULL },
+  { "ls", cmd_ps, "List containers" },
+  { "list", cmd_ps, NULL },
+  { "ps", cmd_ps, NULL },
+  { "logs", cmd_logs, "Show a container's output" },
+  { "wait", cmd_wait, "Wait for containers to stop" },
+  { "exec", cmd_exec, "Run a command in a running container", true },
+  { "inspect", cmd_container_inspect, "Show details of containers" },
+  { "rename", cmd_rename, "Rename a container" },
+  { "prune", cmd_container_prune, "Remove stopped containers" },
+};
+
 #define N(a) (sizeof (a) / sizeof (a)[0])
 
 static void
@@ -62,7 +101,9 @@ usage (FILE *f)
               "  -v, --verbose            say more\n"
               "  --version, --help\n\nCommands:\n");
   for (size_t i = 0; i < N (commands); i++)
-    fprintf (f, "  %-10s %s\n", commands[i].name, commands[i].help);
+    if (commands[i].help)
+      fprintf (f, "  %-10s %s\n", commands[i].name, commands[i].help);
+  fprintf (f, "  %-10s %s\n", "container", "Manage containers (servin container COMMAND)");
   fprintf (f, "  %-10s %s\n\nImage commands (servin image COMMAND):\n", "image", "Manage images");
   for (size_t i = 0; i < N (image_commands); i++)
     if (image_commands[i].help)
@@ -139,6 +180,25 @@ find (const struct command *table, size_t n, const char *name)
   return NULL;
 }
 
+/* $SERVIN_INIT: servin-init next to the servin binary, unless set. */
+static void
+set_init_path (void)
+{
+  if (getenv ("SERVIN_INIT"))
+    return;
+  char self[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0 || strncmp (self, "/memfd:", 7) == 0)
+    return;
+  self[n] = '\0';
+  char *slash = strrchr (self, '/');
+  if (slash == NULL)
+    return;
+  strcpy (slash + 1, "servin-init");
+  if (access (self, X_OK) == 0)
+    setenv ("SERVIN_INIT", self, 1);
+}
+
 static int
 run (struct sv_cli *cli, const struct command *c, int argc, char **argv)
 {
@@ -178,28 +238,39 @@ main (int argc, char **argv)
 
   const char *name = argv[first];
   const struct command *c = find (commands, N (commands), name);
-  if (c == NULL && strcmp (name, "image") == 0)
+  const char *group = NULL;
+  if (c == NULL && (strcmp (name, "image") == 0 || strcmp (name, "container") == 0))
     {
+      group = name;
       if (first + 1 >= argc)
         {
           usage (stderr);
           return SERVIN_EXIT_ERROR;
         }
       first++;
-      c = find (image_commands, N (image_commands), argv[first]);
-      if (c == NULL)
-        {
-          sv_err_make_plain (&err, EINVAL, "unknown command `image %s` (see servin --help)",
-                             argv[first]);
-          return report (err);
-        }
+      c = group[0] == 'i' ? find (image_commands, N (image_commands), argv[first])
+                          : find (container_commands, N (container_commands), argv[first]);
     }
   if (c == NULL)
     {
-      sv_err_make_plain (&err, EINVAL, "unknown command `%s` (see servin --help)", name);
+      sv_err_make_plain (&err, EINVAL, "unknown command `%s%s%s` (see servin --help)",
+                         group ? group : "", group ? " " : "", argv[first]);
       return report (err);
     }
+  if (c->spawns)
+    {
+      /* Find servin-init beside this binary before leaving it for the
+       * sealed copy (whose /proc/self/exe is a memfd). */
+      set_init_path ();
+      if (sv_cloned_binary_ensure (argv, &err) < 0)
+        return report (err);
+    }
   int ret = run (&cli, c, argc - first, argv + first);
+  if (cli.engine)
+    {
+      sv_engine_close (cli.engine);
+      free (cli.engine);
+    }
   if (cli.store)
     sv_store_close (cli.store);
   sv_strv_free (cli.insecure_registries);

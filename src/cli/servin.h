@@ -20,6 +20,8 @@
 #define SERVIN_EXIT_CANNOT_INVOKE 126
 #define SERVIN_EXIT_NOT_FOUND 127
 
+struct sv_engine;
+
 struct sv_cli
 {
   const char *root;           /* data root: --root, $SERVIN_ROOT, /var/lib/servin */
@@ -27,6 +29,7 @@ struct sv_cli
   bool verbose;               /* -v / --verbose: progress and debug detail */
   char **insecure_registries; /* --insecure-registry and the config file's */
   struct sv_store *store;     /* opened on first use by cli_store */
+  struct sv_engine *engine;   /* opened on first use by cli_engine */
 };
 
 typedef int (*cli_command_fn) (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
@@ -64,6 +67,11 @@ char *cli_familiar (const char *name);
  * {{.A.B}}, {{json .A}}, {{lower .A}}, {{upper .A}}) and a newline. */
 int cli_template_print (const char *tmpl, json_t *data, struct sv_err **err);
 
+/* Pull NAME (progress on stderr unless QUIET; the reference on stdout
+ * when PRINT_REF), as `servin pull` and `run --pull` do. */
+int cli_pull_image (struct sv_cli *cli, const char *name, const char *platform, bool quiet,
+                    bool tls_verify, bool print_ref, struct sv_err **err);
+
 /* Commands. */
 int cmd_pull (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 int cmd_push (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
@@ -79,5 +87,21 @@ int cmd_load (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 int cmd_save (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 int cmd_import (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 int cmd_bundle (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_run (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_create (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_start (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_stop (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_restart (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_kill (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_rm (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_ps (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_logs (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_wait (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_inspect (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_container_inspect (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_exec (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_rename (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_container_prune (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_attach (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 
 #endif
