@@ -16,6 +16,8 @@ PKGS=(
   hyperfine time bc clang-format
   # libraries for later work (image store, registry client, networking)
   libsqlite3-dev libarchive-dev libcurl4-openssl-dev libmnl-dev libnftables-dev libssl-dev
+  # layer unpacking: ISA-L inflate for gzip layers
+  libisal-dev
 )
 
 missing=()

@@ -1,21 +1,22 @@
 /* Unpacking an image layer into a directory, without ever leaving it.
  *
- * The stream goes through two libarchive readers:
- *   source: SRC_FD -> decompression filter -> "raw" format, whose data is
- *           the uncompressed tar stream, block by block;
- *   tar:    reads those blocks through a callback (sv_layer_source_read) that also
- *           feeds them to sha256.
+ * The stream goes through two stages, on two threads (layer-source.c):
+ *   source: SRC_FD -> decompression (ISA-L for gzip, else libarchive's
+ *           filters) -> sha256, into a ring of blocks, ahead of
+ *   tar:    a libarchive tar reader that takes those blocks through a
+ *           callback (sv_layer_source_read) and writes the entries.
  * So the diff_id is the hash of exactly the bytes the tar reader parses,
  * and the bytes after the end-of-archive blocks are hashed too when the
- * source is drained at the end; no block is copied on the way.
+ * source is drained at the end.
  *
  * Entries are then written relative to the destination fd: each parent is
  * opened with openat2 (RESOLVE_IN_ROOT) and cached while entries share it,
- * the last component is created with O_EXCL / O_NOFOLLOW and replaced
- * when it exists, file data goes out through one reused buffer in large
- * pwrite(2)s (holes of sparse files are skipped), and directories get
- * their owner, mode, xattrs and times in a final pass, deepest first, so
- * that writing their content does not undo them. */
+ * the last component is created with O_EXCL / O_NOFOLLOW (a file with its
+ * permission bits, so chown and chmod are needed only when they differ)
+ * and replaced when it exists, file data goes out through one reused
+ * buffer in large pwrite(2)s (holes of sparse files are skipped), and
+ * directories get their owner, mode, xattrs and times in a final pass,
+ * deepest first, so that writing their content does not undo them. */
 #include "image/layer-internal.h"
 #include "image/whiteout.h"
 #include "util/cleanup.h"
@@ -190,13 +191,19 @@ entry_meta (const struct unpack *u, struct archive_entry *e, struct meta *m, str
 }
 
 /* Apply M to FD, a regular file or a directory opened for reading or
- * writing.  chown comes first: it clears setuid bits and capabilities. */
+ * writing.  chown comes first: it clears setuid bits and capabilities.
+ * Owner and mode are changed only when they differ (most files are
+ * created with theirs), which saves two journalled inode updates a file. */
 static int
 apply_meta (int fd, const struct meta *m, struct sv_err **err)
 {
-  if (fchown (fd, m->uid, m->gid) < 0)
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return sv_err_errno (err, "stat");
+  bool owner = st.st_uid != m->uid || st.st_gid != m->gid;
+  if (owner && fchown (fd, m->uid, m->gid) < 0)
     return sv_err_errno (err, "chown to %u:%u", (unsigned)m->uid, (unsigned)m->gid);
-  if (fchmod (fd, m->mode) < 0)
+  if ((owner || (st.st_mode & 07777) != m->mode) && fchmod (fd, m->mode) < 0)
     return sv_err_errno (err, "chmod %o", (unsigned)m->mode);
   for (size_t i = 0; i < m->n_xa; i++)
     if (fsetxattr (fd, m->xa[i].name, m->xa[i].value, m->xa[i].size, 0) < 0)
@@ -340,10 +347,13 @@ make_replacing (struct unpack *u, int pfd, const char *name, make_fn mk, const v
 
 /* ---- entries ---- */
 
+/* ARG: the mode_t permissions; setuid, setgid and sticky bits wait for
+ * the chmod after the chown. */
 static int
 mk_file (int pfd, const char *name, const void *arg)
 {
-  return openat (pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  mode_t mode = *(const mode_t *)arg & 0777;
+  return openat (pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 }
 
 static int
@@ -429,20 +439,19 @@ do_file (struct unpack *u, struct archive *a, struct archive_entry *e, const str
   int pfd = open_parent (u, t, true, err);
   if (pfd < 0)
     return pfd;
-  _cleanup_close_ int fd = make_replacing (u, pfd, t->base, mk_file, NULL, "create file", err);
+  _cleanup_ (meta_free) struct meta m = { 0 };
+  ret = entry_meta (u, e, &m, err);
+  if (ret < 0)
+    return ret;
+  _cleanup_close_ int fd = make_replacing (u, pfd, t->base, mk_file, &m.mode, "create file", err);
   if (fd < 0)
     return fd;
   ret = write_data (u, a, fd, size, err);
   if (ret < 0)
     return ret;
-  struct meta m;
-  ret = entry_meta (u, e, &m, err);
-  if (ret >= 0)
-    ret = apply_meta (fd, &m, err);
-  meta_free (&m);
   u->st.files++;
   u->st.bytes += (uint64_t)size;
-  return ret;
+  return apply_meta (fd, &m, err);
 }
 
 static int
@@ -846,12 +855,12 @@ sv_layer_unpack (int src_fd, int dest_dirfd, const struct sv_layer_opts *o,
     .dest = dest_dirfd,
     .pfd = -1,
   };
-  _cleanup_ (sv_layer_source_free) struct source src = { 0 };
-  int ret = sv_layer_source_open (&src, src_fd, &u.opts, err);
+  _cleanup_ (sv_layer_source_freep) struct source *src = NULL;
+  int ret = sv_layer_source_open (src_fd, &u.opts, &src, err);
   if (ret < 0)
     return ret;
   _cleanup_ (sv_layer_archive_read_freep) struct archive *tar = NULL;
-  ret = open_tar (&src, &tar, err);
+  ret = open_tar (src, &tar, err);
   if (ret < 0)
     return ret;
   u.wbuf = xmalloc (WBUF_SIZE);
@@ -863,7 +872,7 @@ sv_layer_unpack (int src_fd, int dest_dirfd, const struct sv_layer_opts *o,
   ret = apply_dirs (&u, err);
   if (ret < 0)
     return ret;
-  ret = sv_layer_source_finish (&src, u.opts.diff_id_out, err);
+  ret = sv_layer_source_finish (src, u.opts.diff_id_out, err);
   if (ret < 0)
     return ret;
   if (stats)

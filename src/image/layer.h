@@ -96,7 +96,9 @@ struct sv_layer_stats
 /* Unpack the layer read from SRC_FD (to its end) into the directory
  * DEST_DIRFD (any open mode, O_PATH included).  O may be NULL for the
  * defaults; STATS may be NULL.  Returns 0, or < 0 with *err set; on error
- * the tree is left half-written and the caller removes it. */
+ * the tree is left half-written and the caller removes it.  A regular
+ * file is mapped, so it must not shrink meanwhile (SIGBUS); a helper
+ * thread decompresses and is joined before this returns. */
 int sv_layer_unpack (int src_fd, int dest_dirfd, const struct sv_layer_opts *o,
                      struct sv_layer_stats *stats, struct sv_err **err);
 

@@ -469,6 +469,86 @@ test_zstd (void **state)
   check_compressed (*state, ARCHIVE_FILTER_ZSTD, SV_LAYER_COMPRESSION_ZSTD, "zstd");
 }
 
+/* LEN bytes of BUF as one gzip member, in a new buffer of *N bytes. */
+static char *
+gzip_member (const char *buf, size_t len, size_t *n)
+{
+  size_t cap = 2 * len + 4096;
+  char *out = xmalloc (cap);
+  struct archive *a = archive_write_new ();
+  assert_non_null (a);
+  assert_int_equal (archive_write_add_filter_gzip (a), ARCHIVE_OK);
+  assert_int_equal (archive_write_set_format_raw (a), ARCHIVE_OK);
+  assert_int_equal (archive_write_set_bytes_in_last_block (a, 1), ARCHIVE_OK);
+  assert_int_equal (archive_write_open_memory (a, out, cap, n), ARCHIVE_OK);
+  struct archive_entry *e = entry_new ("raw", S_IFREG | 0644);
+  archive_entry_set_size (e, (la_int64_t)len);
+  assert_int_equal (archive_write_header (a, e), ARCHIVE_OK);
+  assert_int_equal (archive_write_data (a, buf, len), (ssize_t)len);
+  archive_entry_free (e);
+  assert_int_equal (archive_write_close (a), ARCHIVE_OK);
+  archive_write_free (a);
+  return out;
+}
+
+/* The normal tree's uncompressed tar and its diff_id. */
+static char *
+normal_tar (size_t *len, char want[SV_LAYER_DIFF_ID_LEN])
+{
+  struct tar t;
+  assert_true (tar_open (&t, ARCHIVE_FILTER_NONE));
+  write_normal (&t);
+  assert_int_equal (archive_write_close (t.a), ARCHIVE_OK);
+  assert_int_equal (archive_write_free (t.a), ARCHIVE_OK);
+  sha256_hex (t.buf, t.used, want);
+  *len = t.used;
+  return t.buf;
+}
+
+/* A gzip stream of two members (as concatenated or parallel compressors
+ * write) is one stream; zeros after the last member are ignored; a pipe
+ * works as well as a file. */
+static void
+test_gzip_members (void **state)
+{
+  struct box *b = *state;
+  char want[SV_LAYER_DIFF_ID_LEN], got[SV_LAYER_DIFF_ID_LEN] = "";
+  size_t len, n1, n2;
+  _cleanup_free_ char *plain = normal_tar (&len, want);
+  size_t half = len / 2 + 7;
+  _cleanup_free_ char *m1 = gzip_member (plain, half, &n1);
+  _cleanup_free_ char *m2 = gzip_member (plain + half, len - half, &n2);
+  _cleanup_free_ char *cat = xmalloc (n1 + n2 + 512);
+  memcpy (cat, m1, n1);
+  memcpy (cat + n1, m2, n2);
+  memset (cat + n1 + n2, 0, 512);
+  int p[2];
+  assert_int_equal (pipe2 (p, O_CLOEXEC), 0);
+  assert_true (n1 + n2 + 512 < 65536);
+  assert_int_equal (write (p[1], cat, n1 + n2 + 512), (ssize_t)(n1 + n2 + 512));
+  close (p[1]);
+  struct sv_layer_opts o = { .compression = SV_LAYER_COMPRESSION_GZIP, .diff_id_out = got };
+  struct sv_layer_stats st;
+  _cleanup_err_ struct sv_err *err = NULL;
+  assert_int_equal (unpack (b, p[0], &o, &st, &err), 0);
+  check_normal (b, &st);
+  assert_string_equal (got, want);
+}
+
+/* A truncated gzip stream, or one whose CRC-32 does not match, is refused. */
+static void
+test_gzip_corrupt (void **state)
+{
+  struct box *b = *state;
+  char want[SV_LAYER_DIFF_ID_LEN];
+  size_t len, n;
+  _cleanup_free_ char *plain = normal_tar (&len, want);
+  _cleanup_free_ char *gz = gzip_member (plain, len, &n);
+  assert_refused (b, tar_fd (gz, n - 12), NULL, EILSEQ, "truncated gzip", NULL);
+  gz[n - 8] ^= 0x55; /* the trailer's CRC-32 */
+  assert_refused (b, tar_fd (gz, n), NULL, EILSEQ, "gzip checksum", NULL);
+}
+
 /* A plain tar announced as gzip is refused rather than silently read. */
 static void
 test_wrong_compression (void **state)
@@ -947,6 +1027,8 @@ main (void)
     T (test_gzip),
     T (test_zstd),
     T (test_wrong_compression),
+    T (test_gzip_members),
+    T (test_gzip_corrupt),
     T (test_sparse_file),
     T (test_large_file),
     T (test_absolute_path_contained),
