@@ -222,6 +222,7 @@ spawn (struct creating *c, int fifofd, int consolefd, struct sv_err **err)
     .syncfd = fds[1],
     .fifofd = fifofd,
     .consolefd = consolefd,
+    .cache_dirfd = c->rt->rootfd,
     .no_pivot = c->o->no_pivot,
     .new_keyring = !c->o->no_new_keyring,
     .id = c->o->id,

@@ -27,6 +27,7 @@ struct exec_ctx
   const struct sv_spec *spec; /* the container's */
   int syncfd;                 /* child end */
   int consolefd;
+  int cache_dirfd; /* the runtime root, for cached seccomp filters */
   bool in_userns;
 };
 
@@ -53,7 +54,8 @@ exec_steps (const struct exec_ctx *c, struct sv_err **err)
   if (sv_process_lookup (p, &path, err) < 0)
     return -1;
   struct sv_seccomp_bpf *bpf = NULL;
-  if (c->spec->seccomp && sv_seccomp_compile (c->spec->seccomp, &bpf, err) < 0)
+  if (c->spec->seccomp
+      && sv_seccomp_compile_cached (c->spec->seccomp, c->cache_dirfd, &bpf, err) < 0)
     return -1;
   if (sv_process_prepare_fds (c->o->preserve_fds, err) < 0)
     return -1;
@@ -192,6 +194,7 @@ sv_container_exec (struct sv_runtime *rt, const struct sv_exec_opts *o, int *sta
         .spec = spec,
         .syncfd = fds[1],
         .consolefd = consolefd,
+        .cache_dirfd = rt->rootfd,
         .in_userns = sv_spec_namespace (spec, CLONE_NEWUSER) != NULL,
       };
       pid_t pid = spawn_exec (&c, st, fds[0], err);

@@ -184,7 +184,7 @@ init_steps (const struct sv_init_args *a, struct sv_err **err)
   if (sv_process_lookup (spec->process, &path, err) < 0)
     return -1;
   struct sv_seccomp_bpf *bpf = NULL;
-  if (spec->seccomp && sv_seccomp_compile (spec->seccomp, &bpf, err) < 0)
+  if (spec->seccomp && sv_seccomp_compile_cached (spec->seccomp, a->cache_dirfd, &bpf, err) < 0)
     return -1;
   /* From here on the container outlives the `create` process. */
   (void)prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);

@@ -14,6 +14,7 @@ struct sv_init_args
   int syncfd;         /* the child end of the sync socketpair */
   int fifofd;         /* O_PATH of exec.fifo, or -1 (run modes) */
   int consolefd;      /* connected --console-socket, or -1 */
+  int cache_dirfd;    /* the runtime root, for cached seccomp filters; or -1 */
   bool no_pivot;
   bool new_keyring; /* join a fresh session keyring (runc's default) */
   const char *id;

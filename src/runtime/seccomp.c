@@ -48,7 +48,8 @@ struct sv_seccomp_rule
 
 struct sv_seccomp
 {
-  char *path; /* the JSON path of the profile, for compile errors */
+  char *path;   /* the JSON path of the profile, for compile errors */
+  char *source; /* the profile as canonical JSON (sorted keys): the cache key */
   uint32_t default_action;
   uint32_t *arches;
   size_t n_arches;
@@ -191,6 +192,7 @@ sv_seccomp_free (struct sv_seccomp *s)
   free (s->rules);
   free (s->arches);
   free (s->path);
+  free (s->source);
   free (s);
 }
 
@@ -408,6 +410,7 @@ sv_seccomp_parse (json_t *obj, const char *path, struct sv_seccomp **out, struct
   s->path = xstrdup (path);
   if (!json_is_object (obj))
     return sv_err_make (err, EINVAL, "%s: expected an object", path);
+  s->source = json_dumps (obj, JSON_COMPACT | JSON_SORT_KEYS);
   int ret = check_listener (obj, path, err);
   if (ret < 0)
     return ret;
@@ -593,4 +596,30 @@ sv_seccomp_load (const struct sv_seccomp_bpf *bpf, struct sv_err **err)
   if (ret > 0)
     return sv_err_make (err, ESRCH, "seccomp: thread %ld cannot take the filter (TSYNC)", ret);
   return 0;
+}
+
+const char *
+sv_seccomp_source (const struct sv_seccomp *s)
+{
+  return s->source;
+}
+
+struct sv_seccomp_bpf *
+sv_seccomp_bpf_new (const void *insns, unsigned short len, unsigned int load_flags)
+{
+  struct sv_seccomp_bpf *bpf = xmalloc0 (sizeof *bpf);
+  bpf->insns = xmalloc ((size_t)len * sizeof (struct sock_filter));
+  memcpy (bpf->insns, insns, (size_t)len * sizeof (struct sock_filter));
+  bpf->len = len;
+  bpf->flags = load_flags;
+  return bpf;
+}
+
+void
+sv_seccomp_bpf_get (const struct sv_seccomp_bpf *bpf, const void **insns, unsigned short *len,
+                    unsigned int *load_flags)
+{
+  *insns = bpf->insns;
+  *len = bpf->len;
+  *load_flags = bpf->flags;
 }

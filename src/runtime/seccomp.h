@@ -26,6 +26,24 @@ int sv_seccomp_compile (const struct sv_seccomp *s, struct sv_seccomp_bpf **out,
 /* Install the compiled filter in the calling thread (seccomp(2) with the
  * profile's flags).  Requires no_new_privs or CAP_SYS_ADMIN. */
 int sv_seccomp_load (const struct sv_seccomp_bpf *bpf, struct sv_err **err);
+
+/* Like sv_seccomp_compile, through a cache of compiled filters in the
+ * directory CACHE_DIRFD (-1: no cache): compiling docker's profile takes
+ * ~7 ms, loading it from the cache ~0.1 ms.  An entry is found by a hash
+ * of the profile, host architecture and libseccomp version, and is used
+ * only when all of them match byte for byte, so a hash collision (even a
+ * crafted one) is only a miss.  A cache that cannot be read or written is
+ * ignored. */
+int sv_seccomp_compile_cached (const struct sv_seccomp *s, int cache_dirfd,
+                               struct sv_seccomp_bpf **out, struct sv_err **err);
+
+/* Internal to seccomp*.c: the canonical profile text, and a filter built
+ * from instructions. */
+const char *sv_seccomp_source (const struct sv_seccomp *s);
+struct sv_seccomp_bpf *sv_seccomp_bpf_new (const void *insns, unsigned short len,
+                                           unsigned int flags);
+void sv_seccomp_bpf_get (const struct sv_seccomp_bpf *bpf, const void **insns, unsigned short *len,
+                         unsigned int *flags);
 void sv_seccomp_bpf_free (struct sv_seccomp_bpf *bpf);
 
 #endif

@@ -40,6 +40,12 @@ sv_db_open (const char *path, sqlite3 **out, struct sv_err **err)
     }
   /* Concurrent servin processes wait for each other for up to 30 s. */
   sqlite3_busy_timeout (db, 30000);
+  /* Every CLI process opens and closes the database: closing must not
+   * checkpoint (two fsyncs) nor remove the WAL each time.  Checkpoints
+   * happen as the WAL grows (every 1000 pages), amortised over commits. */
+  sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  int persist = 1;
+  sqlite3_file_control (db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   if (sv_db_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
                   err)
       < 0)

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -415,6 +416,57 @@ test_args_masked_eq (void **state)
   assert_exit_ok (run_confined (profile, check_masked));
 }
 
+/* The cache gives back the filter it stored, and an entry whose file name
+ * matches but whose key differs (a crafted hash collision) is never used. */
+static void
+test_cache (void **state)
+{
+  char dir[] = "/tmp/servin-test-seccomp-cache-XXXXXX";
+  assert_non_null (mkdtemp (dir));
+  int dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  assert_true (dirfd >= 0);
+  const char *strict = "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': ["
+                       "{'names': ['exit_group', 'getpid'], 'action': 'SCMP_ACT_ALLOW'}]}";
+  const char *loose = "{'defaultAction': 'SCMP_ACT_ALLOW'}";
+  struct sv_seccomp *s = parse_ok (strict), *l = parse_ok (loose);
+  _cleanup_err_ struct sv_err *err = NULL;
+  struct sv_seccomp_bpf *fresh = NULL, *first = NULL, *again = NULL, *other = NULL;
+  assert_int_equal (sv_seccomp_compile (s, &fresh, &err), 0);
+  assert_int_equal (sv_seccomp_compile_cached (s, dirfd, &first, &err), 0);
+  assert_int_equal (sv_seccomp_compile_cached (s, dirfd, &again, &err), 0);
+  const void *a, *b;
+  unsigned short na, nb;
+  unsigned int fa, fb;
+  sv_seccomp_bpf_get (fresh, &a, &na, &fa);
+  sv_seccomp_bpf_get (again, &b, &nb, &fb);
+  assert_int_equal (na, nb);
+  assert_int_equal (fa, fb);
+  assert_memory_equal (a, b, na * 8);
+  /* Put the loose profile's entry under the strict profile's file name. */
+  char cmd[512];
+  snprintf (cmd, sizeof cmd, "cd %s/.seccomp-cache && ls >../strict && rm -f $(cat ../strict)",
+            dir);
+  assert_int_equal (system (cmd), 0);
+  assert_int_equal (sv_seccomp_compile_cached (l, dirfd, &other, &err), 0);
+  snprintf (cmd, sizeof cmd, "cd %s/.seccomp-cache && mv $(ls) $(cat ../strict)", dir);
+  assert_int_equal (system (cmd), 0);
+  sv_seccomp_bpf_free (again);
+  again = NULL;
+  assert_int_equal (sv_seccomp_compile_cached (s, dirfd, &again, &err), 0);
+  sv_seccomp_bpf_get (again, &b, &nb, &fb);
+  assert_int_equal (na, nb);
+  assert_memory_equal (a, b, na * 8);
+  sv_seccomp_bpf_free (fresh);
+  sv_seccomp_bpf_free (first);
+  sv_seccomp_bpf_free (again);
+  sv_seccomp_bpf_free (other);
+  sv_seccomp_free (s);
+  sv_seccomp_free (l);
+  close (dirfd);
+  snprintf (cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal (system (cmd), 0);
+}
+
 int
 main (void)
 {
@@ -433,6 +485,7 @@ main (void)
     cmocka_unit_test (test_args_and),
     cmocka_unit_test (test_args_same_index_or),
     cmocka_unit_test (test_args_masked_eq),
+    cmocka_unit_test (test_cache),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
