@@ -299,9 +299,16 @@ fetch_token (const struct sv_auth_challenge *c, const char *scope, const char *u
   _cleanup_free_ char *body = b.data;
   if (rc != CURLE_OK)
     return sv_err_make (err, EIO, "fetch token from %s: %s", c->realm, curl_easy_strerror (rc));
+  /* Plain: the message says it all, no ": Permission denied" after it. */
+  if ((status == 401 || status == 403) && (username == NULL || password == NULL))
+    return sv_err_make_plain (err, EACCES,
+                              "unauthorized: authentication required (the token server %s "
+                              "gives no anonymous token)",
+                              c->realm);
   if (status == 401 || status == 403)
-    return sv_err_make (err, EACCES, "unauthorized: the token server %s refused the credentials",
-                        c->realm);
+    return sv_err_make_plain (err, EACCES,
+                              "unauthorized: the token server %s refused the credentials",
+                              c->realm);
   if (status != 200)
     return sv_err_make (err, EPROTO, "fetch token from %s: HTTP %ld", c->realm, status);
   return token_from_body (&b, out, err);
@@ -314,7 +321,7 @@ sv_auth_answer (const struct sv_auth_challenge *c, const char *scope, const char
   if (strcmp (c->scheme, "basic") == 0)
     {
       if (username == NULL || password == NULL)
-        return sv_err_make (err, EACCES, "unauthorized: authentication required");
+        return sv_err_make_plain (err, EACCES, "unauthorized: authentication required");
       _cleanup_free_ char *b64 = sv_auth_basic_encode (username, password);
       *out = xasprintf ("Basic %s", b64);
       return 0;
