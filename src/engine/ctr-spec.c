@@ -289,6 +289,8 @@ base_mounts (json_t *mounts, const struct sv_spec_input *in)
 }
 
 /* /etc/hostname, /etc/hosts and /etc/resolv.conf from the container's dir. */
+static bool user_mounts_at (const struct sv_spec_input *in, const char *dst);
+
 static void
 etc_mounts (json_t *mounts, const struct sv_spec_input *in)
 {
@@ -298,6 +300,8 @@ etc_mounts (json_t *mounts, const struct sv_spec_input *in)
     {
       _cleanup_free_ char *src = xasprintf ("%s/%s", in->ctr_dir, files[i]);
       _cleanup_free_ char *dst = xasprintf ("/etc/%s", files[i]);
+      if (user_mounts_at (in, dst))
+        continue;
       json_array_append_new (mounts, mount_json (dst, "bind", src,
                                                  json_pack ("[s,s,s,s]", "rbind", "rprivate",
                                                             "nosuid", ro ? "ro" : "rw")));
@@ -360,6 +364,20 @@ privileged_mounts (json_t *mounts)
   }
 }
 
+/* Whether the user mounts something at DST. */
+static bool
+user_mounts_at (const struct sv_spec_input *in, const char *dst)
+{
+  size_t i;
+  json_t *m;
+  json_array_foreach (host (in, "Mounts"), i, m)
+  {
+    if (strcmp (json_string_value (json_object_get (m, "Target")) ?: "", dst) == 0)
+      return true;
+  }
+  return false;
+}
+
 static int
 mounts_json (json_t *spec, const struct sv_spec_input *in, struct sv_err **err)
 {
@@ -367,7 +385,6 @@ mounts_json (json_t *spec, const struct sv_spec_input *in, struct sv_err **err)
   base_mounts (mounts, in);
   if (json_is_true (host (in, "Privileged")))
     privileged_mounts (mounts);
-  etc_mounts (mounts, in);
   if (in->init_path)
     json_array_append_new (mounts, mount_json ("/sbin/servin-init", "bind", in->init_path,
                                                json_pack ("[s,s]", "bind", "ro")));
@@ -378,6 +395,8 @@ mounts_json (json_t *spec, const struct sv_spec_input *in, struct sv_err **err)
     if (user_mount (mounts, in, m, err) < 0)
       return -1;
   }
+  /* Last, as docker: they stay visible under a volume mounted at /etc. */
+  etc_mounts (mounts, in);
   return 0;
 }
 

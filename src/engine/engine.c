@@ -1,8 +1,10 @@
 /* Container operations over the database, the store and the monitors. */
 #include "engine/engine.h"
+#include "engine/ctr-ops.h"
 #include "engine/ctr-spec.h"
 #include "engine/frame.h"
 #include "engine/monitor.h"
+#include "engine/volume.h"
 #include "runtime/signals.h"
 #include "storage/rootfs.h"
 #include "util/cleanup.h"
@@ -31,7 +33,8 @@ sv_engine_open (struct sv_engine *e, struct sv_store *store, const char *data_ro
   memset (e, 0, sizeof *e);
   e->store = store;
   e->db = sv_store_db (store);
-  if (sv_paths_init (&e->paths, data_root, run_root, err) < 0 || sv_ctr_db_init (e->db, err) < 0)
+  if (sv_paths_init (&e->paths, data_root, run_root, err) < 0 || sv_ctr_db_init (e->db, err) < 0
+      || sv_volume_db_init (e->db, err) < 0)
     return -1;
   return 0;
 }
@@ -217,7 +220,8 @@ write_resolv (int dirfd, json_t *config, struct sv_err **err)
   return r;
 }
 
-/* Named volumes are created on first use; anonymous ones get a random name. */
+/* Named volumes are created (and recorded) on first use; anonymous ones
+ * get a random name and docker's anonymous label. */
 static int
 prepare_volumes (struct sv_engine *e, json_t *config, struct sv_err **err)
 {
@@ -228,16 +232,18 @@ prepare_volumes (struct sv_engine *e, json_t *config, struct sv_err **err)
     if (strcmp (json_string_value (json_object_get (m, "Type")) ?: "", "volume") != 0)
       continue;
     const char *src = json_string_value (json_object_get (m, "Source"));
-    if (src == NULL || *src == '\0')
+    bool anonymous = src == NULL || *src == '\0';
+    if (anonymous)
       {
         _cleanup_free_ char *name = random_hex (32);
         json_object_set_new (m, "Source", json_string (name));
         json_object_set_new (m, "Anonymous", json_true ());
         src = json_string_value (json_object_get (m, "Source"));
       }
-    _cleanup_free_ char *dir = xasprintf ("%s/volumes/%s/_data", e->paths.data_root, src);
-    if (sv_mkdir_p_at (AT_FDCWD, dir, 0755, err) < 0)
-      return sv_err_wrap (err, "volume %s", src);
+    _cleanup_json_ json_t *labels
+        = anonymous ? json_pack ("{s:s}", "com.docker.volume.anonymous", "") : NULL;
+    if (sv_volume_create (e, src, labels, anonymous, NULL, err) < 0)
+      return -1;
   }
   return 0;
 }
@@ -384,7 +390,9 @@ sv_engine_start (struct sv_engine *e, struct sv_ctr *c, int attach_fd, int attac
     {
       sv_rootfs_umount (rootfs, NULL);
       r = sv_rootfs_mount (e->store, img, ctr_dir, rootfs, sv_rootfs_mode_from_env (), NULL, err);
-      if (r == 0 && (r = write_spec (e, c, img, run_dir, err)) < 0)
+      if (r == 0
+          && ((r = sv_volume_copy_up (e, c, rootfs, err)) < 0
+              || (r = write_spec (e, c, img, run_dir, err)) < 0))
         sv_rootfs_umount (rootfs, NULL);
     }
   sv_image_free (img);
@@ -483,6 +491,7 @@ sv_engine_kill (struct sv_engine *e, struct sv_ctr *c, int sig, struct sv_err **
 {
   if (!sv_engine_refresh (e, c))
     return sv_err_make_plain (err, EINVAL, "Container %s is not running", c->name);
+  sv_engine_thaw (e, c);
   mark_stopped (e, c->id);
   if (kill (c->pid, sig) < 0)
     return sv_err_errno (err, "kill container %s", c->name);
@@ -574,6 +583,7 @@ sv_engine_stop (struct sv_engine *e, struct sv_ctr *c, int timeout, struct sv_er
       json_t *t = json_object_get (json_object_get (c->config, "Config"), "StopTimeout");
       timeout = json_is_integer (t) ? (int)json_integer_value (t) : 10;
     }
+  sv_engine_thaw (e, c);
   mark_stopped (e, c->id);
   int code;
   if (kill (c->pid, stop_signal (c)) == 0 && wait_exit (e, c, timeout * 1000, &code) == 1)
@@ -593,11 +603,11 @@ remove_anonymous_volumes (struct sv_engine *e, json_t *config)
   json_t *m;
   json_array_foreach (json_object_get (hc (config), "Mounts"), i, m)
   {
-    if (!json_is_true (json_object_get (m, "Anonymous")))
+    const char *src = json_string_value (json_object_get (m, "Source"));
+    if (!json_is_true (json_object_get (m, "Anonymous")) || src == NULL)
       continue;
-    _cleanup_free_ char *dir = xasprintf ("%s/volumes/%s", e->paths.data_root,
-                                          json_string_value (json_object_get (m, "Source")));
-    sv_rm_rf_at (AT_FDCWD, dir, NULL);
+    /* Still mounted by another container (refused): it stays, as docker. */
+    sv_volume_remove (e, src, NULL);
   }
 }
 
@@ -612,6 +622,7 @@ sv_engine_remove (struct sv_engine *e, struct sv_ctr *c, bool force, bool volume
                                   "You cannot remove a running container %s. Stop the container "
                                   "before attempting removal or force remove",
                                   c->id);
+      sv_engine_thaw (e, c);
       mark_stopped (e, c->id);
       kill (c->pid, SIGKILL);
       int code;
