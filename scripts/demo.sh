@@ -1,22 +1,26 @@
 #!/bin/bash
-# demo.sh: install dependencies, build Servin, make a busybox bundle in a temporary
-# directory from the host's busybox-static, and run it with build/servin-runtime.
+# demo.sh: install dependencies, build Servin, give the default data root
+# (/var/lib/servin, or $SERVIN_ROOT) a `busybox` image made locally from the
+# host's busybox-static (nothing is downloaded), and run a container from it
+# with `servin run`.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 bash scripts/deps.sh
 [[ -f build/build.ninja ]] || meson setup build >/dev/null
 meson compile -C build >/dev/null
-RT=${SERVIN_RUNTIME:-$REPO/build/servin-runtime}
-[[ -x $RT ]] || { echo "demo.sh: $RT was not built" >&2; exit 1; }
+SERVIN=${SERVIN:-$REPO/build/servin}
+[[ -x $SERVIN ]] || { echo "demo.sh: $SERVIN was not built" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/servin-demo.XXXXXX)
-trap 'rm -rf --one-file-system "$work"' EXIT
-bash scripts/make-rootfs.sh "$work/bundle/rootfs"
-(cd "$work/bundle" && "$RT" spec)
-jq '.process.terminal = false
-  | .hostname = "servin-demo"
-  | .process.args = ["sh", "-c", "echo \"hello from $(hostname): pid $$, uid $(id -u), $(ls /bin | wc -l) busybox applets\"; cat /etc/os-release 2>/dev/null || uname -sr"]' \
-  "$work/bundle/config.json" >"$work/bundle/config.json.new"
-mv "$work/bundle/config.json.new" "$work/bundle/config.json"
-"$RT" --root "$work/state" run --bundle "$work/bundle" "demo-$$"
+# The embedded default image: imported once, kept for later `servin run busybox`.
+if ! "$SERVIN" image inspect busybox >/dev/null 2>&1; then
+  work=$(mktemp -d /tmp/servin-demo.XXXXXX)
+  trap 'rm -rf --one-file-system "$work"' EXIT
+  bash scripts/make-rootfs.sh "$work/rootfs"
+  tar -C "$work/rootfs" -cf "$work/busybox.tar" .
+  "$SERVIN" import --change 'CMD ["sh"]' -m "busybox-static from the host" \
+    "$work/busybox.tar" busybox:latest >/dev/null
+fi
+
+"$SERVIN" run --rm --name "servin-demo-$$" -h servin-demo busybox sh -c \
+  'echo "hello from $(hostname): pid $$, uid $(id -u), $(ls /bin | wc -l) busybox applets, caps $(grep CapEff /proc/self/status | cut -f2)"'

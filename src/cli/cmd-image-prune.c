@@ -1,6 +1,8 @@
 /* servin image prune: remove dangling images (all unused with -a), then
- * collect unreferenced blobs and layers. */
-#include "cli/servin.h"
+ * collect unreferenced blobs and layers.  Images a container uses stay. */
+#include "cli/prune.h"
+#include "cli/run.h"
+#include "engine/prune.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
@@ -29,6 +31,22 @@ confirm (bool all)
   return fgets (line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
 }
 
+void
+cli_print_deleted_images (struct sv_image **v, size_t n)
+{
+  if (n > 0)
+    printf ("Deleted Images:\n");
+  for (size_t i = 0; i < n; i++)
+    {
+      for (char **t = v[i]->repo_tags; t && *t; t++)
+        {
+          _cleanup_free_ char *f = cli_familiar (*t);
+          printf ("untagged: %s\n", f);
+        }
+      printf ("deleted: %s\n", v[i]->id);
+    }
+}
+
 int
 cmd_image_prune (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
 {
@@ -49,39 +67,22 @@ cmd_image_prune (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
         return sv_err_make_plain (err, EINVAL, "image prune: --filter is not supported"),
                SERVIN_EXIT_ERROR;
       }
-  struct sv_store *s;
+  struct sv_engine *e;
   if (cli_operands (argc, next, 0, 0, "image prune", "[-a] [-f]", err) < 0
-      || cli_store (cli, &s, err) < 0)
+      || cli_engine (cli, &e, err) < 0)
     return SERVIN_EXIT_ERROR;
   if (!force && !confirm (all))
     return 0;
   struct sv_image **v = NULL;
   size_t n = 0;
-  if (sv_store_list_images (s, &v, &n, err) < 0)
+  if (sv_prune_images (e, all, &v, &n, err) < 0)
     return SERVIN_EXIT_ERROR;
-  int r = 0;
-  bool header = false;
-  for (size_t i = 0; i < n && r == 0; i++)
-    {
-      if (!all && v[i]->repo_tags)
-        continue;
-      if ((r = sv_store_delete_image (s, v[i]->id, err)) < 0)
-        break;
-      if (!header)
-        printf ("Deleted Images:\n");
-      header = true;
-      for (char **t = v[i]->repo_tags; t && *t; t++)
-        {
-          _cleanup_free_ char *f = cli_familiar (*t);
-          printf ("untagged: %s\n", f);
-        }
-      printf ("deleted: %s\n", v[i]->id);
-    }
+  cli_print_deleted_images (v, n);
   sv_image_list_free (v, n);
   int64_t freed = 0;
-  if (r < 0 || sv_store_gc (s, &freed, err) < 0)
+  if (sv_store_gc (e->store, &freed, err) < 0)
     return SERVIN_EXIT_ERROR;
   _cleanup_free_ char *h = cli_human_size (freed);
-  printf ("%sTotal reclaimed space: %s\n", header ? "\n" : "", h);
+  printf ("%sTotal reclaimed space: %s\n", n ? "\n" : "", h);
   return 0;
 }

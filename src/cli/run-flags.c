@@ -155,6 +155,8 @@ add_mount (struct run_opts *o, struct sv_mount_spec *m, struct sv_err **err)
     json_object_set_new (j, "Options", strv_json (m->tmpfs_options));
   if (m->type == SV_MOUNT_BIND && m->propagation)
     json_object_set_new (j, "BindOptions", json_pack ("{s:s}", "Propagation", m->propagation));
+  if (m->type == SV_MOUNT_VOLUME && m->nocopy)
+    json_object_set_new (j, "VolumeOptions", json_pack ("{s:b}", "NoCopy", 1));
   push (obj (o->config, "HostConfig"), "Mounts", j);
   return 0;
 }

@@ -35,6 +35,17 @@ static const struct command commands[] = {
   { "wait", cmd_wait, "Wait for containers to stop; print their exit codes" },
   { "exec", cmd_exec, "Run a command in a running container", true },
   { "rename", cmd_rename, "Rename a container" },
+  { "attach", cmd_attach, "Attach to a running container's output and input" },
+  { "top", cmd_top, "Show the processes of a container" },
+  { "stats", cmd_stats, "Show containers' resource usage" },
+  { "cp", cmd_cp, "Copy files between a container and the host" },
+  { "export", cmd_export, "Export a container's filesystem as a tar archive" },
+  { "commit", cmd_commit, "Make an image from a container's changes" },
+  { "pause", cmd_pause, "Pause the processes of containers" },
+  { "unpause", cmd_unpause, "Resume paused containers" },
+  { "port", cmd_port, "List a container's published ports" },
+  { "version", cmd_version, "Show version information" },
+  { "info", cmd_info, "Show system-wide information" },
   { "pull", cmd_pull, "Download an image from a registry" },
   { "push", cmd_push, "Upload an image to a registry" },
   { "images", cmd_images, "List images" },
@@ -86,9 +97,60 @@ static const struct command container_commands[] = {
   { "inspect", cmd_container_inspect, "Show details of containers" },
   { "rename", cmd_rename, "Rename a container" },
   { "prune", cmd_container_prune, "Remove stopped containers" },
+  { "attach", cmd_attach, "Attach to a running container" },
+  { "top", cmd_top, "Show the processes of a container" },
+  { "stats", cmd_stats, "Show containers' resource usage" },
+  { "cp", cmd_cp, "Copy files between a container and the host" },
+  { "export", cmd_export, "Export a container's filesystem" },
+  { "commit", cmd_commit, "Make an image from a container" },
+  { "pause", cmd_pause, "Pause containers" },
+  { "unpause", cmd_unpause, "Resume paused containers" },
+  { "port", cmd_port, "List a container's published ports" },
+};
+
+/* `servin volume SUBCOMMAND`. */
+static const struct command volume_commands[] = {
+  { "create", cmd_volume_create, "Create a volume" },
+  { "ls", cmd_volume_ls, "List volumes" },
+  { "list", cmd_volume_ls, NULL },
+  { "inspect", cmd_volume_inspect, "Show details of volumes" },
+  { "rm", cmd_volume_rm, "Remove volumes" },
+  { "remove", cmd_volume_rm, NULL },
+  { "prune", cmd_volume_prune, "Remove unused volumes" },
+};
+
+/* `servin system SUBCOMMAND`. */
+static const struct command system_commands[] = {
+  { "df", cmd_system_df, "Show disk usage" },
+  { "prune", cmd_system_prune, "Remove unused data" },
+  { "info", cmd_info, "Show system-wide information" },
 };
 
 #define N(a) (sizeof (a) / sizeof (a)[0])
+
+struct group
+{
+  const char *name;
+  const struct command *table;
+  size_t n;
+  const char *help;
+};
+
+static const struct group groups[] = {
+  { "container", container_commands, N (container_commands), "Manage containers" },
+  { "image", image_commands, N (image_commands), "Manage images" },
+  { "volume", volume_commands, N (volume_commands), "Manage volumes" },
+  { "system", system_commands, N (system_commands), "Manage Servin" },
+};
+
+static void
+group_usage (const struct group *g, FILE *f)
+{
+  fprintf (f, "Usage: servin %s COMMAND\n\n%s:\n", g->name, g->help);
+  for (size_t i = 0; i < g->n; i++)
+    if (g->table[i].help)
+      fprintf (f, "  %-10s %s\n", g->table[i].name, g->table[i].help);
+}
 
 static void
 usage (FILE *f)
@@ -103,11 +165,9 @@ usage (FILE *f)
   for (size_t i = 0; i < N (commands); i++)
     if (commands[i].help)
       fprintf (f, "  %-10s %s\n", commands[i].name, commands[i].help);
-  fprintf (f, "  %-10s %s\n", "container", "Manage containers (servin container COMMAND)");
-  fprintf (f, "  %-10s %s\n\nImage commands (servin image COMMAND):\n", "image", "Manage images");
-  for (size_t i = 0; i < N (image_commands); i++)
-    if (image_commands[i].help)
-      fprintf (f, "  %-10s %s\n", image_commands[i].name, image_commands[i].help);
+  for (size_t g = 0; g < N (groups); g++)
+    fprintf (f, "  %-10s %s (servin %s --help)\n", groups[g].name, groups[g].help,
+             groups[g].name);
 }
 
 enum
@@ -239,18 +299,18 @@ main (int argc, char **argv)
   const char *name = argv[first];
   const struct command *c = find (commands, N (commands), name);
   const char *group = NULL;
-  if (c == NULL && (strcmp (name, "image") == 0 || strcmp (name, "container") == 0))
-    {
-      group = name;
-      if (first + 1 >= argc)
-        {
-          usage (stderr);
-          return SERVIN_EXIT_ERROR;
-        }
-      first++;
-      c = group[0] == 'i' ? find (image_commands, N (image_commands), argv[first])
-                          : find (container_commands, N (container_commands), argv[first]);
-    }
+  for (size_t g = 0; c == NULL && g < N (groups); g++)
+    if (strcmp (name, groups[g].name) == 0)
+      {
+        group = name;
+        if (first + 1 >= argc || strcmp (argv[first + 1], "--help") == 0)
+          {
+            group_usage (&groups[g], first + 1 >= argc ? stderr : stdout);
+            return first + 1 >= argc ? SERVIN_EXIT_ERROR : 0;
+          }
+        first++;
+        c = find (groups[g].table, groups[g].n, argv[first]);
+      }
   if (c == NULL)
     {
       sv_err_make_plain (&err, EINVAL, "unknown command `%s%s%s` (see servin --help)",

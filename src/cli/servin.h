@@ -103,5 +103,23 @@ int cmd_exec (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 int cmd_rename (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 int cmd_container_prune (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 int cmd_attach (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_top (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_stats (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_cp (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_export (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_commit (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_pause (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_unpause (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_port (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_version (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_info (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_volume_create (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_volume_ls (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_volume_inspect (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_volume_rm (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_volume_prune (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_system_df (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_system_prune (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_attach (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 
 #endif
