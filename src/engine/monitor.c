@@ -387,13 +387,15 @@ run_container (struct mon *m, struct sv_err **err)
     return -1;
   if (m->tty && receive_master (m, console_listen, err) < 0)
     return -1;
-  _cleanup_json_ json_t *st = NULL;
-  if (sv_container_state (rt, m->c->id, &st, err) < 0)
+  /* The saved state, not the OCI state: a process that has already exited
+   * (`true`) has no pid in the latter, and its exit would go unnoticed. */
+  struct sv_state *st = NULL;
+  if (sv_state_load (rt->rootfd, m->c->id, &st, err) < 0)
     return -1;
-  m->pid = (pid_t)json_integer_value (json_object_get (st, "pid"));
+  m->pid = st->pid;
+  uint64_t start = st->start_time;
+  sv_state_free (st);
   m->exited = false;
-  uint64_t start = 0;
-  sv_proc_stat (m->pid, &start, NULL, NULL);
   free (m->c->state);
   m->c->state = xstrdup ("running");
   m->c->pid = m->pid;
