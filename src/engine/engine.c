@@ -103,8 +103,10 @@ random_hex (size_t bytes)
   return s;
 }
 
+/* docker's form: adjective_scientist, with a number appended once plain
+ * names start to collide (after TRIES attempts). */
 static char *
-random_name (void)
+random_name (int tries)
 {
   static const char *const adj[]
       = { "brave",  "calm",    "eager", "gentle", "happy",  "jolly",   "keen",   "lucid",
@@ -118,8 +120,11 @@ random_name (void)
   unsigned r[2];
   if (getrandom (r, sizeof r, 0) != sizeof r)
     r[0] = (unsigned)random (), r[1] = (unsigned)random ();
-  return xasprintf ("%s_%s", adj[r[0] % (sizeof adj / sizeof adj[0])],
-                    noun[r[1] % (sizeof noun / sizeof noun[0])]);
+  const char *a = adj[r[0] % (sizeof adj / sizeof adj[0])];
+  const char *n = noun[r[1] % (sizeof noun / sizeof noun[0])];
+  if (tries < 3)
+    return xasprintf ("%s_%s", a, n);
+  return xasprintf ("%s_%s%u", a, n, (r[0] >> 8) % 100000);
 }
 
 static bool
@@ -301,12 +306,12 @@ sv_engine_create (struct sv_engine *e, const struct sv_create_request *req, stru
     r = prepare_dir (e, c, err);
   for (int tries = 0; r == 0; tries++)
     {
-      c->name = req->name ? xstrdup (req->name) : random_name ();
+      c->name = req->name ? xstrdup (req->name) : random_name (tries);
       if (sv_ctr_insert (e->db, c, err) == 0)
         break;
       free (c->name);
       c->name = NULL;
-      if (req->name || (*err)->code != EEXIST || tries > 20)
+      if (req->name || (*err)->code != EEXIST || tries > 50)
         r = -1;
       else
         sv_err_free (err);

@@ -111,6 +111,10 @@ check_engine_leaks() {
   id=$(sv create busybox true)
   run sv inspect --format '{{.Name}}' "${id:0:12}"
   assert_output --regexp '^/[a-z]+_[a-z]+$'
+  # more containers than plain adjective_name pairs: every create still succeeds
+  for _ in $(seq 600); do sv create busybox true >/dev/null; done
+  [[ $(sv ps -aq | wc -l) == 602 ]]
+  [[ $(sv ps -a --format '{{.Names}}' | sort -u | wc -l) == 602 ]]
 }
 
 @test "logs -f follows a container started by another CLI until it stops; wait gives its code" {
