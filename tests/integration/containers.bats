@@ -231,10 +231,13 @@ check_engine_leaks() {
 }
 
 @test "50 parallel run -d all succeed with distinct ids and names" {
+  local pids=()
   for i in $(seq 50); do
     sv run -d busybox sleep 30 >"$TESTDIR/id.$i" 2>"$TESTDIR/err.$i" &
+    pids+=($!)
   done
-  wait
+  # only our jobs: a bare `wait` also waits for bats' own timeout watcher
+  wait "${pids[@]}"
   cat "$TESTDIR"/err.* >&2
   [[ $(cat "$TESTDIR"/id.* | sort -u | wc -l) == 50 ]]
   [[ $(sv ps -q | wc -l) == 50 ]]
