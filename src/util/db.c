@@ -2,6 +2,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,36 @@ sv_db_exec (sqlite3 *db, const char *sql, struct sv_err **err)
   if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
     return sv_db_error (db, "database", err);
   return 0;
+}
+
+static bool
+is_wal (sqlite3 *db)
+{
+  sqlite3_stmt *q = NULL;
+  bool wal = false;
+  if (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK
+      && sqlite3_step (q) == SQLITE_ROW)
+    wal = strcmp ((const char *)sqlite3_column_text (q, 0), "wal") == 0;
+  sqlite3_finalize (q);
+  return wal;
+}
+
+/* WAL mode is a property of the file, set once; switching takes an
+ * exclusive lock that SQLite does not wait for (no busy handler), so a
+ * first open racing with others retries for up to 30 s. */
+static int
+set_wal (sqlite3 *db, struct sv_err **err)
+{
+  for (int i = 0; i < 3000; i++)
+    {
+      if (is_wal (db))
+        return 0;
+      int r = sqlite3_exec (db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+      if (r != SQLITE_BUSY && r != SQLITE_LOCKED && r != SQLITE_OK)
+        return sv_db_error (db, "database", err);
+      usleep (10000);
+    }
+  return sv_db_error (db, "database: switching to WAL", err);
 }
 
 int
@@ -46,9 +77,8 @@ sv_db_open (const char *path, sqlite3 **out, struct sv_err **err)
   sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
   int persist = 1;
   sqlite3_file_control (db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-  if (sv_db_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-                  err)
-      < 0)
+  if (sv_db_exec (db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) < 0
+      || set_wal (db, err) < 0)
     {
       sqlite3_close (db);
       return sv_err_wrap (err, "database `%s`", path);
