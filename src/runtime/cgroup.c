@@ -488,6 +488,30 @@ sv_cgroup_enter (struct sv_cgroup *cg, pid_t pid, struct sv_err **err)
 }
 
 int
+sv_cgroup_v2_fd (const struct sv_cgroup *cg)
+{
+  for (size_t i = 0; i < cg->n_dirs; i++)
+    if (cg->dirs[i].backend == &sv_cgroup_v2_backend)
+      return sv_cg_dir_open (&cg->dirs[i], NULL);
+  return -1;
+}
+
+int
+sv_cgroup_join_self (const struct sv_cgroup *cg, bool v2_done, struct sv_err **err)
+{
+  for (size_t i = 0; i < cg->n_dirs; i++)
+    {
+      bool v2 = cg->dirs[i].backend == &sv_cgroup_v2_backend;
+      if (v2 && v2_done)
+        continue;
+      _cleanup_close_ int dfd = sv_cg_dir_open (&cg->dirs[i], err);
+      if (dfd < 0 || sv_cg_writef (dfd, v2 ? "cgroup.procs" : "tasks", err, "0") < 0)
+        return sv_err_wrap (err, "join cgroup");
+    }
+  return 0;
+}
+
+int
 sv_cgroup_update (struct sv_cgroup *cg, const struct sv_resources *res, struct sv_err **err)
 {
   if (res == NULL)

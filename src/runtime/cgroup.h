@@ -54,6 +54,18 @@ int sv_cgroup_open (const char *path, struct sv_cgroup **out, struct sv_err **er
 const char *sv_cgroup_path (const struct sv_cgroup *cg);
 /* Move PID into the container's cgroup (for exec). */
 int sv_cgroup_enter (struct sv_cgroup *cg, pid_t pid, struct sv_err **err);
+
+/* Joining without the RCU wait.  Moving another task (sv_cgroup_enter)
+ * takes the kernel's global threadgroup lock, whose first writer waits for
+ * an RCU grace period (4-19 ms on this kind of host).  A process that is
+ * cloned straight into the v2 cgroup (clone3 CLONE_INTO_CGROUP with
+ * sv_cgroup_v2_fd) and then moves its single thread into the v1 ones by
+ * writing 0 to their `tasks` files (sv_cgroup_join_self) never takes it.
+ * sv_cgroup_v2_fd gives an fd of the v2 directory or -1 when there is none;
+ * sv_cgroup_join_self runs in the (single-threaded) child, and with
+ * V2_DONE false joins the v2 directory through cgroup.procs too. */
+int sv_cgroup_v2_fd (const struct sv_cgroup *cg);
+int sv_cgroup_join_self (const struct sv_cgroup *cg, bool v2_done, struct sv_err **err);
 /* Apply RES to a live cgroup (`update`). */
 int sv_cgroup_update (struct sv_cgroup *cg, const struct sv_resources *res, struct sv_err **err);
 /* Freeze (pause) or thaw (resume) every process in the cgroup. */

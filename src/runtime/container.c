@@ -209,6 +209,52 @@ spawn_joined (struct creating *c, struct sv_init_args *ia, int parent_end, struc
 }
 
 static int
+create_cgroup (struct creating *c, struct sv_err **err)
+{
+  return sv_cgroup_create (c->o->id, c->spec->cgroups_path, c->rt->systemd_cgroup,
+                           c->spec->resources, 0, &c->cg, err);
+}
+
+/* Whether the child can join its cgroup itself: not from a user namespace
+ * (its ids would not own the host's cgroup files) and not through a helper
+ * that joins namespaces. */
+static bool
+self_join (const struct creating *c)
+{
+  const struct sv_namespace *user = sv_spec_namespace (c->spec, CLONE_NEWUSER);
+  return !(user && user->path == NULL) && !sv_ns_has_joins (c->spec);
+}
+
+/* The cgroup first, then the child cloned into its v2 directory; it joins
+ * the v1 ones itself (see sv_cgroup_join_self: no RCU wait). */
+static pid_t
+spawn_self_joining (struct creating *c, struct sv_init_args *ia, int parent_end,
+                    struct sv_err **err)
+{
+  if (create_cgroup (c, err) < 0)
+    return -1;
+  _cleanup_close_ int v2 = sv_cgroup_v2_fd (c->cg);
+  ia->cgroup = c->cg;
+  ia->cgroup_v2_done = true;
+  int flags = sv_ns_clone_flags (c->spec);
+  pid_t pid = sv_clone_into (flags, v2);
+  if (pid < 0 && v2 >= 0)
+    {
+      /* A kernel or cgroup that refuses CLONE_INTO_CGROUP: join it later. */
+      ia->cgroup_v2_done = false;
+      pid = sv_clone (flags);
+    }
+  if (pid == 0)
+    {
+      close (parent_end);
+      sv_init_run (ia);
+    }
+  if (pid < 0)
+    sv_err_errno (err, "clone the container process");
+  return pid;
+}
+
+static int
 spawn (struct creating *c, int fifofd, int consolefd, struct sv_err **err)
 {
   int fds[2];
@@ -233,6 +279,8 @@ spawn (struct creating *c, int fifofd, int consolefd, struct sv_err **err)
   pid_t pid;
   if (sv_ns_has_joins (c->spec))
     pid = spawn_joined (c, &ia, fds[0], err);
+  else if (self_join (c))
+    pid = spawn_self_joining (c, &ia, fds[0], err);
   else
     {
       pid = sv_clone (sv_ns_clone_flags (c->spec));
@@ -288,9 +336,8 @@ handshake (struct creating *c, struct sv_err **err)
   const struct sv_namespace *user = sv_spec_namespace (c->spec, CLONE_NEWUSER);
   if (user && user->path == NULL && sv_ns_write_idmaps (c->spec, c->pid, err) < 0)
     return -1;
-  if (sv_cgroup_create (c->o->id, c->spec->cgroups_path, c->rt->systemd_cgroup, c->spec->resources,
-                        0, &c->cg, err)
-      < 0)
+  bool joins_itself = c->cg != NULL; /* made before the clone */
+  if (!joins_itself && create_cgroup (c, err) < 0)
     return -1;
   /* Moving a task into a v1 cgroup waits for an RCU grace period (ms):
    * the child builds its mounts meanwhile and waits for JOINED before
@@ -298,8 +345,9 @@ handshake (struct creating *c, struct sv_err **err)
   const char *cgp = sv_cgroup_path (c->cg);
   if (sv_sync_send (c->syncfd, SV_SYNC_GO, 0, cgp, strlen (cgp), err) < 0)
     return -1;
-  if (sv_cgroup_enter (c->cg, c->pid, err) < 0
-      || sv_sync_send (c->syncfd, SV_SYNC_JOINED, 0, NULL, 0, err) < 0)
+  if (!joins_itself
+      && (sv_cgroup_enter (c->cg, c->pid, err) < 0
+          || sv_sync_send (c->syncfd, SV_SYNC_JOINED, 0, NULL, 0, err) < 0))
     return -1;
   if (sv_sync_expect (c->syncfd, SV_SYNC_MOUNTED, NULL, NULL, "mounting", err) < 0)
     return -1;

@@ -102,37 +102,49 @@ check_running (struct sv_runtime *rt, struct sv_state *st, struct sv_err **err)
                       sv_status_name (s));
 }
 
-static int
-enter_cgroup (const struct sv_state *st, pid_t pid, struct sv_err **err)
+/* The helper joins the container's cgroup itself: cloned into its v2
+ * directory, then its own thread into the v1 ones (no RCU wait, see
+ * sv_cgroup_join_self); it is still root in the host's user namespace. */
+static pid_t
+clone_helper (const struct sv_cgroup *cg, struct exec_ctx *c, pid_t target, int parent_end)
 {
-  if (st->cgroup_path == NULL)
-    return 0;
-  struct sv_cgroup *cg = NULL;
-  if (sv_cgroup_open (st->cgroup_path, &cg, err) < 0)
-    return -1;
-  int ret = sv_cgroup_enter (cg, pid, err);
-  sv_cgroup_free (cg);
-  return ret;
+  _cleanup_close_ int v2 = cg ? sv_cgroup_v2_fd (cg) : -1;
+  bool v2_done = true;
+  pid_t helper = sv_clone_into (0, v2);
+  if (helper < 0 && v2 >= 0)
+    {
+      v2_done = false;
+      helper = sv_clone_into (0, -1);
+    }
+  if (helper == 0)
+    {
+      struct sv_err *err = NULL;
+      close (parent_end);
+      if (cg && sv_cgroup_join_self (cg, v2_done, &err) < 0)
+        {
+          sv_sync_send_err (c->syncfd, err);
+          _exit (1);
+        }
+      exec_child (c, target);
+    }
+  return helper;
 }
 
-/* Fork the helper, place it in the cgroup, and learn the exec'd pid. */
+/* Clone the helper into the cgroup, and learn the exec'd pid. */
 static pid_t
 spawn_exec (struct exec_ctx *c, const struct sv_state *st, int parent_end, struct sv_err **err)
 {
-  pid_t helper = fork ();
+  struct sv_cgroup *cg = NULL;
+  if (st->cgroup_path && sv_cgroup_open (st->cgroup_path, &cg, err) < 0)
+    return -1;
+  pid_t helper = clone_helper (cg, c, st->pid, parent_end);
+  sv_cgroup_free (cg);
   if (helper < 0)
-    return sv_err_errno (err, "fork");
-  if (helper == 0)
-    {
-      close (parent_end);
-      exec_child (c, st->pid);
-    }
+    return sv_err_errno (err, "clone the exec helper");
   close (c->syncfd);
   pid_t pid = -1;
   size_t len = sizeof pid;
-  int ret = enter_cgroup (st, helper, err);
-  if (ret == 0)
-    ret = sv_sync_send (parent_end, SV_SYNC_GO, 0, NULL, 0, err);
+  int ret = sv_sync_send (parent_end, SV_SYNC_GO, 0, NULL, 0, err);
   if (ret == 0)
     ret = sv_sync_expect (parent_end, SV_SYNC_PID, &pid, &len, "joining the container", err);
   if (ret < 0)

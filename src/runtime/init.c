@@ -157,11 +157,14 @@ init_steps (const struct sv_init_args *a, struct sv_err **err)
   /* A new cgroup namespace is rooted where we are: be in the cgroup first.
    * Otherwise the mounts are made while the parent moves us. */
   bool new_cgroupns = sv_spec_namespace (spec, CLONE_NEWCGROUP) != NULL;
-  if (new_cgroupns && wait_joined (a, err) < 0)
+  bool self_join = a->cgroup != NULL;
+  if (self_join && sv_cgroup_join_self (a->cgroup, a->cgroup_v2_done, err) < 0)
+    return -1;
+  if (!self_join && new_cgroupns && wait_joined (a, err) < 0)
     return -1;
   if (enter_late_namespaces (a, err) < 0 || build_rootfs (a, &c, err) < 0)
     return -1;
-  if (!new_cgroupns && wait_joined (a, err) < 0)
+  if (!self_join && !new_cgroupns && wait_joined (a, err) < 0)
     return -1;
   if (sv_sync_send (a->syncfd, SV_SYNC_MOUNTED, 0, NULL, 0, err) < 0)
     return -1;

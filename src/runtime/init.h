@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "runtime/cgroup.h"
 #include "runtime/spec.h"
 
 struct sv_init_args
@@ -15,6 +16,11 @@ struct sv_init_args
   int fifofd;         /* O_PATH of exec.fifo, or -1 (run modes) */
   int consolefd;      /* connected --console-socket, or -1 */
   int cache_dirfd;    /* the runtime root, for cached seccomp filters; or -1 */
+  /* Set when the child joins its cgroup itself (sv_cgroup_join_self) instead
+   * of being moved by the parent; V2_DONE when clone3 already put it in the
+   * v2 directory. */
+  const struct sv_cgroup *cgroup;
+  bool cgroup_v2_done;
   bool no_pivot;
   bool new_keyring; /* join a fresh session keyring (runc's default) */
   const char *id;

@@ -7,6 +7,9 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -179,7 +182,7 @@ sv_ns_setup_time (const struct sv_spec *spec, struct sv_err **err)
 }
 
 pid_t
-sv_clone (int flags)
+sv_clone_into (int flags, int cgroup_fd)
 {
   struct clone_args args = {
     .flags = (uint64_t)flags,
@@ -187,5 +190,16 @@ sv_clone (int flags)
      * refuses any other. */
     .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
   };
+  if (cgroup_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (uint64_t)cgroup_fd;
+    }
   return (pid_t)syscall (SYS_clone3, &args, sizeof args);
+}
+
+pid_t
+sv_clone (int flags)
+{
+  return sv_clone_into (flags, -1);
 }

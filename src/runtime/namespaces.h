@@ -41,5 +41,8 @@ int sv_ns_setup_time (const struct sv_spec *spec, struct sv_err **err);
 
 /* clone3() with FLAGS (and SIGCHLD unless CLONE_PARENT); returns like fork(). */
 pid_t sv_clone (int flags);
+/* Like sv_clone, with the child placed in the cgroup2 directory CGROUP_FD
+ * from the start (CLONE_INTO_CGROUP); -1: where the caller is. */
+pid_t sv_clone_into (int flags, int cgroup_fd);
 
 #endif
