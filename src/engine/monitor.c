@@ -635,6 +635,14 @@ monitor_engine (struct sv_engine *parent, struct sv_engine *e, struct sv_store *
   return sv_engine_open (e, *store, parent->paths.data_root, parent->paths.run_root, err);
 }
 
+static int
+resume_db (struct sv_engine *e, struct sv_err **err)
+{
+  int r = sv_store_db_resume (e->store, err);
+  e->db = sv_store_db (e->store);
+  return r;
+}
+
 int
 sv_monitor_start (struct sv_engine *e, struct sv_ctr *c, int attach_fd, int attach_flags,
                   int *status, struct sv_err **err)
@@ -647,20 +655,16 @@ sv_monitor_start (struct sv_engine *e, struct sv_ctr *c, int attach_fd, int atta
         close (attach_fd);
       return sv_err_errno (err, "pipe");
     }
+  /* The connection stays closed until the monitor has reported: it opens
+   * the database first (alone), and reopening here finds it open. */
   sv_store_db_suspend (e->store);
   pid_t child = fork ();
-  int saved = errno;
-  if (child != 0)
-    {
-      /* The store's connection is back before anything can fail here. */
-      int r = sv_store_db_resume (e->store, err);
-      e->db = sv_store_db (e->store);
-      if (r < 0)
-        return -1;
-    }
-  errno = saved;
   if (child < 0)
-    return sv_err_errno (err, "fork the monitor");
+    {
+      int r = sv_err_errno (err, "fork the monitor");
+      resume_db (e, NULL);
+      return r;
+    }
   if (child == 0)
     {
       close (ready[0]);
@@ -713,6 +717,8 @@ sv_monitor_start (struct sv_engine *e, struct sv_ctr *c, int attach_fd, int atta
         break;
     }
   close (ready[0]);
+  if (resume_db (e, err) < 0)
+    return -1;
   buf[n] = '\0';
   char *nl = strchr (buf, '\n');
   if (nl)

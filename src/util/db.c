@@ -73,11 +73,18 @@ sv_db_open (const char *path, sqlite3 **out, struct sv_err **err)
   sqlite3_busy_timeout (db, 30000);
   /* Every CLI process opens and closes the database: closing must not
    * checkpoint (two fsyncs) nor remove the WAL each time.  Checkpoints
-   * happen as the WAL grows (every 1000 pages), amortised over commits. */
+   * happen as the WAL grows, amortised over commits. */
   sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
   int persist = 1;
   sqlite3_file_control (db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-  if (sv_db_exec (db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) < 0
+  /* Each CLI process is usually the first to open the database, and the
+   * first opener rebuilds the WAL index by reading the whole WAL: keep it
+   * short (checkpoint every 100 pages, file trimmed to 1 MiB). */
+  if (sv_db_exec (db,
+                  "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                  " PRAGMA wal_autocheckpoint=100; PRAGMA journal_size_limit=1048576;",
+                  err)
+          < 0
       || set_wal (db, err) < 0)
     {
       sqlite3_close (db);
