@@ -48,6 +48,9 @@ pm() {
 setup() {
   common_setup
   require_cmd podman conmon
+  # conmon writes an `oom` file into its working directory when a container
+  # is OOM-killed: keep that out of the source tree
+  cd "$TESTDIR"
 }
 
 teardown() {
