@@ -3,6 +3,7 @@
 #include "cli/run.h"
 #include "engine/frame.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -26,21 +27,6 @@ send_size (int fd)
   sv_frame_write (fd, SV_FRAME_RESIZE, buf, (size_t)n);
 }
 
-static void
-write_all (int fd, const char *p, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, p, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return;
-      p += n;
-      len -= (size_t)n;
-    }
-}
-
 /* One frame from the monitor; returns 1 and *CODE on the exit frame. */
 static int
 from_monitor (int fd, int *code)
@@ -52,9 +38,9 @@ from_monitor (int fd, int *code)
   if (r <= 0)
     return -1;
   if (type == SV_FRAME_STDOUT)
-    write_all (STDOUT_FILENO, buf, len);
+    sv_write_all (STDOUT_FILENO, buf, len);
   else if (type == SV_FRAME_STDERR)
-    write_all (STDERR_FILENO, buf, len);
+    sv_write_all (STDERR_FILENO, buf, len);
   else if (type == SV_FRAME_EXIT)
     {
       buf[len] = '\0';

@@ -2,6 +2,7 @@
  * rotation. */
 #include "engine/logfile-internal.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -105,22 +106,6 @@ rotate (struct sv_log_writer *w, struct sv_err **err)
   return open_log (w, err);
 }
 
-static int
-write_all (int fd, const char *p, size_t n)
-{
-  while (n > 0)
-    {
-      ssize_t r = write (fd, p, n);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r < 0)
-        return -1;
-      p += r;
-      n -= (size_t)r;
-    }
-  return 0;
-}
-
 /* Encode and write one entry, rotating first when it would not fit. */
 static int
 emit (struct sv_log_writer *w, enum sv_log_stream stream, const char *data, size_t len,
@@ -131,7 +116,7 @@ emit (struct sv_log_writer *w, enum sv_log_stream stream, const char *data, size
   if (w->max_size > 0 && w->size > 0 && w->size + (int64_t)w->entry.len > w->max_size
       && rotate (w, err) < 0)
     return -1;
-  if (write_all (w->fd, w->entry.data, w->entry.len) < 0)
+  if (sv_write_all (w->fd, w->entry.data, w->entry.len) < 0)
     return sv_err_errno (err, "write log file `%s`", w->path);
   w->size += (int64_t)w->entry.len;
   return 0;

@@ -160,21 +160,6 @@ broadcast (struct mon *m, int type, int flag, const char *data, size_t len)
         drop_client (m, i);
 }
 
-static void
-write_all (int fd, const char *p, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, p, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return;
-      p += n;
-      len -= (size_t)n;
-    }
-}
-
 /* A frame from an attached client: stdin data, a resize, or the end of its
  * input. */
 static void
@@ -189,7 +174,7 @@ client_input (struct mon *m, int i)
       return;
     }
   if (type == SV_FRAME_STDIN && m->in_fd >= 0)
-    write_all (m->in_fd, buf, len);
+    sv_write_all (m->in_fd, buf, len);
   else if (type == SV_FRAME_CLOSE_STDIN && m->in_fd >= 0 && !m->tty)
     {
       close (m->in_fd);
@@ -506,7 +491,7 @@ report (int ready_fd, int status, const char *msg)
     return;
   char buf[4096];
   int n = snprintf (buf, sizeof buf, "%d %s\n", status, msg ? msg : "");
-  write_all (ready_fd, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
+  sv_write_all (ready_fd, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 /* Close everything but the fds the monitor keeps (the CLI's database

@@ -139,30 +139,13 @@ sv_blob_writer_new (struct sv_store *s, const char *expected_digest, int64_t exp
   return 0;
 }
 
-static int
-write_all (int fd, const void *buf, size_t len)
-{
-  const char *p = buf;
-  while (len > 0)
-    {
-      ssize_t n = write (fd, p, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      p += n;
-      len -= (size_t)n;
-    }
-  return 0;
-}
-
 int
 sv_blob_writer_write (struct sv_blob_writer *w, const void *buf, size_t len, struct sv_err **err)
 {
   if (w->expected_size >= 0 && w->size + (int64_t)len > w->expected_size)
     return sv_err_make_plain (err, EBADMSG, "blob %s: more than the expected %lld bytes",
                               w->expected ? w->expected : "(new)", (long long)w->expected_size);
-  if (write_all (w->fd, buf, len) < 0)
+  if (sv_write_all (w->fd, buf, len) < 0)
     return sv_err_errno (err, "write blob");
   w->size += (int64_t)len;
   return sv_hasher_update (w->hasher, buf, len, err);

@@ -43,8 +43,8 @@ sv_read_file_at (int dirfd, const char *path, char **out, size_t *len, struct sv
   return 0;
 }
 
-static int
-write_all (int fd, const void *data, size_t len)
+int
+sv_write_all (int fd, const void *data, size_t len)
 {
   const char *p = data;
   while (len > 0)
@@ -67,7 +67,7 @@ sv_write_file_at (int dirfd, const char *path, const void *data, size_t len, mod
   _cleanup_close_ int fd = openat (dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0)
     return sv_err_errno (err, "open `%s`", path);
-  if (write_all (fd, data, len) < 0)
+  if (sv_write_all (fd, data, len) < 0)
     return sv_err_errno (err, "write `%s`", path);
   return 0;
 }
@@ -78,7 +78,7 @@ sv_write_knob_at (int dirfd, const char *path, const char *value, struct sv_err 
   _cleanup_close_ int fd = openat (dirfd, path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return sv_err_errno (err, "open `%s`", path);
-  if (write_all (fd, value, strlen (value)) < 0)
+  if (sv_write_all (fd, value, strlen (value)) < 0)
     return sv_err_errno (err, "write `%s` to `%s`", value, path);
   return 0;
 }

@@ -10,6 +10,10 @@
 
 /* Read a whole file; *out is NUL-terminated and owned by the caller. */
 int sv_read_file_at (int dirfd, const char *path, char **out, size_t *len, struct sv_err **err);
+/* Write all LEN bytes to FD, retrying short writes and EINTR; -1 with errno
+ * on failure (no *err: for callers that only count or ignore failures). */
+int sv_write_all (int fd, const void *data, size_t len);
+
 /* Write LEN bytes to PATH (created with MODE, truncated). */
 int sv_write_file_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
                       struct sv_err **err);

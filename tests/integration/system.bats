@@ -5,45 +5,16 @@
 # import` of a busybox rootfs (no registry needed).
 
 load helpers
+load engine-helpers
 
 setup() {
-  common_setup
-  [[ -x $SERVIN ]] || skip "servin not built: $SERVIN"
-  SROOT=$TESTDIR/data
-  SRUN=$TESTDIR/run
-  "$REPO/scripts/make-rootfs.sh" "$TESTDIR/rootfs" >/dev/null
-  tar -C "$TESTDIR/rootfs" -cf "$TESTDIR/rootfs.tar" .
-  sv import --change 'CMD ["/bin/sh"]' "$TESTDIR/rootfs.tar" busybox >/dev/null
+  engine_setup
+  busybox_tar
+  import_busybox
 }
 
 teardown() {
-  # every container of this root goes, then the root's own leak checks
-  if [[ -x $SERVIN && -d ${SROOT:-/nonexistent} ]]; then
-    sv rm -f --all >/dev/null 2>&1 || true
-  fi
-  check_engine_leaks
-  common_teardown
-}
-
-sv() {
-  "$SERVIN" --root "$SROOT" --runroot "$SRUN" "$@"
-}
-
-# the monitors of this test's root: they hold their run directory open
-root_monitors() {
-  local p
-  for p in $(pgrep -x servin-monitor); do
-    ls -l /proc/$p/fd 2>/dev/null | grep -q " $SRUN/" && echo "$p"
-  done
-  return 0
-}
-
-# no monitor or mount of this root may outlive its containers
-check_engine_leaks() {
-  local leaks=() p
-  for p in $(root_monitors); do leaks+=("monitor $p"); done
-  grep -q " $SRUN" /proc/self/mountinfo && leaks+=("mounts: $(grep " $SRUN" /proc/self/mountinfo | awk '{print $5}')")
-  ((${#leaks[@]} == 0)) || { printf 'ENGINE LEAK: %s\n' "${leaks[@]}" >&2; return 1; }
+  engine_teardown
 }
 
 # import another image named NAME whose content differs by FILE; prints its id
