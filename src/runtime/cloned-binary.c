@@ -47,7 +47,13 @@ make_copy (int exe, struct sv_err **err)
       if (n <= 0)
         return sv_err_errno (err, "copy the runtime binary");
     }
-  if (fcntl (copy, F_ADD_SEALS, required_seals) < 0)
+  /* Sealing against writes fails with EBUSY while the kernel still holds
+   * references to pages sendfile just filled (seen under load): retry. */
+  int r;
+  for (int tries = 0;
+       (r = fcntl (copy, F_ADD_SEALS, required_seals)) < 0 && errno == EBUSY && tries < 50; tries++)
+    usleep (1000);
+  if (r < 0)
     return sv_err_errno (err, "seal the runtime copy");
   return TAKE_FD (&copy);
 }
