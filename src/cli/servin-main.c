@@ -166,8 +166,7 @@ usage (FILE *f)
     if (commands[i].help)
       fprintf (f, "  %-10s %s\n", commands[i].name, commands[i].help);
   for (size_t g = 0; g < N (groups); g++)
-    fprintf (f, "  %-10s %s (servin %s --help)\n", groups[g].name, groups[g].help,
-             groups[g].name);
+    fprintf (f, "  %-10s %s (servin %s --help)\n", groups[g].name, groups[g].help, groups[g].name);
 }
 
 enum

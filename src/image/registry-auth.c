@@ -306,9 +306,8 @@ fetch_token (const struct sv_auth_challenge *c, const char *scope, const char *u
                               "gives no anonymous token)",
                               c->realm);
   if (status == 401 || status == 403)
-    return sv_err_make_plain (err, EACCES,
-                              "unauthorized: the token server %s refused the credentials",
-                              c->realm);
+    return sv_err_make_plain (
+        err, EACCES, "unauthorized: the token server %s refused the credentials", c->realm);
   if (status != 200)
     return sv_err_make (err, EPROTO, "fetch token from %s: HTTP %ld", c->realm, status);
   return token_from_body (&b, out, err);
