@@ -122,15 +122,6 @@ push (json_t *parent, const char *key, json_t *v)
   json_array_append_new (a, v);
 }
 
-static json_t *
-strv_json (char *const *v)
-{
-  json_t *a = json_array ();
-  for (; v && *v; v++)
-    json_array_append_new (a, json_string (*v));
-  return a;
-}
-
 static int
 add_mount (struct run_opts *o, struct sv_mount_spec *m, struct sv_err **err)
 {
@@ -152,7 +143,7 @@ add_mount (struct run_opts *o, struct sv_mount_spec *m, struct sv_err **err)
   if (m->source)
     json_object_set_new (j, "Source", json_string (m->source));
   if (m->tmpfs_options)
-    json_object_set_new (j, "Options", strv_json (m->tmpfs_options));
+    json_object_set_new (j, "Options", sv_json_strv ((const char *const *)m->tmpfs_options));
   if (m->type == SV_MOUNT_BIND && m->propagation)
     json_object_set_new (j, "BindOptions", json_pack ("{s:s}", "Propagation", m->propagation));
   if (m->type == SV_MOUNT_VOLUME && m->nocopy)
@@ -455,7 +446,7 @@ finish_env (struct run_opts *o)
     sv_strv_env_set (&env, *e);
   json_t *cfg = obj (o->config, "Config");
   if (env)
-    json_object_set_new (cfg, "Env", strv_json (env));
+    json_object_set_new (cfg, "Env", sv_json_strv ((const char *const *)env));
   json_t *labels = obj (cfg, "Labels");
   for (char **l = o->labels; l && *l; l++)
     {
@@ -481,7 +472,8 @@ cli_run_parse (int argc, char **argv, const char *cmd, struct run_opts *o, struc
     return -1;
   o->image = argv[next];
   if (next + 1 < argc)
-    json_object_set_new (obj (o->config, "Config"), "Cmd", strv_json (argv + next + 1));
+    json_object_set_new (obj (o->config, "Config"), "Cmd",
+                         sv_json_strv ((const char *const *)(argv + next + 1)));
   finish_env (o);
   json_t *hc = obj (o->config, "HostConfig");
   if (json_is_true (json_object_get (hc, "AutoRemove")) && json_object_get (hc, "RestartPolicy")

@@ -40,21 +40,12 @@ apply_layers (struct sv_store *s, const struct sv_manifest *m, const struct sv_i
   return 0;
 }
 
-static json_t *
-strv_json (char *const *v)
-{
-  json_t *a = json_array ();
-  for (; v && *v; v++)
-    json_array_append_new (a, json_string (*v));
-  return a;
-}
-
 /* process.args: entrypoint then cmd, as docker joins them. */
 static int
 set_process (json_t *spec, const struct sv_image_config *c, int rootfd, struct sv_err **err)
 {
-  json_t *args = strv_json (c->entrypoint);
-  _cleanup_json_ json_t *cmd = strv_json (c->cmd);
+  json_t *args = sv_json_strv ((const char *const *)c->entrypoint);
+  _cleanup_json_ json_t *cmd = sv_json_strv ((const char *const *)c->cmd);
   json_array_extend (args, cmd);
   if (json_array_size (args) == 0)
     {
@@ -73,7 +64,7 @@ set_process (json_t *spec, const struct sv_image_config *c, int rootfd, struct s
     sv_strv_env_set (&env, DEFAULT_PATH);
   json_t *p = json_object_get (spec, "process");
   json_object_set_new (p, "args", args);
-  json_object_set_new (p, "env", strv_json (env));
+  json_object_set_new (p, "env", sv_json_strv ((const char *const *)env));
   json_object_set_new (p, "cwd",
                        json_string (c->working_dir && *c->working_dir ? c->working_dir : "/"));
   json_object_set_new (p, "terminal", json_false ());

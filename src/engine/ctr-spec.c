@@ -42,15 +42,6 @@ host_int (const struct sv_spec_input *in, const char *key)
   return json_integer_value (host (in, key));
 }
 
-static json_t *
-strv_json (char *const *v)
-{
-  json_t *a = json_array ();
-  for (; v && *v; v++)
-    json_array_append_new (a, json_string (*v));
-  return a;
-}
-
 static void
 append_strv (json_t *a, char *const *v)
 {
@@ -96,7 +87,7 @@ env_json (const struct sv_spec_input *in, bool tty)
     if (json_is_string (v))
       sv_strv_env_set (&env, json_string_value (v));
   }
-  return strv_json (env);
+  return sv_json_strv ((const char *const *)env);
 }
 
 /* uid, gid and the supplementary groups of the user in the image. */
@@ -117,8 +108,9 @@ user_json (const struct sv_spec_input *in, json_t **out, struct sv_err **err)
 static json_t *
 caps_json (char *const *caps)
 {
-  return json_pack ("{s:o, s:o, s:o}", "bounding", strv_json (caps), "effective", strv_json (caps),
-                    "permitted", strv_json (caps));
+  return json_pack ("{s:o, s:o, s:o}", "bounding", sv_json_strv ((const char *const *)caps),
+                    "effective", sv_json_strv ((const char *const *)caps), "permitted",
+                    sv_json_strv ((const char *const *)caps));
 }
 
 static int

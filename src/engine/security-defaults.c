@@ -7,6 +7,7 @@
 #include "engine/security-defaults.h"
 #include "runtime/caps.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -276,18 +277,9 @@ rule_applies (const struct seccomp_rule *r, uint64_t caps, unsigned arch)
 }
 
 static json_t *
-strv_json (const char *const *v)
-{
-  json_t *a = json_array ();
-  for (size_t i = 0; v[i]; i++)
-    json_array_append_new (a, json_string (v[i]));
-  return a;
-}
-
-static json_t *
 rule_json (const struct seccomp_rule *r)
 {
-  json_t *j = json_pack ("{s:o, s:s}", "names", strv_json (r->names), "action",
+  json_t *j = json_pack ("{s:o, s:s}", "names", sv_json_strv (r->names), "action",
                          r->errno_ret ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW");
   if (r->errno_ret)
     json_object_set_new (j, "errnoRet", json_integer (r->errno_ret));
@@ -310,7 +302,7 @@ profile_json (char *const *caps, const struct arch_info *arch)
       json_array_append_new (syscalls, rule_json (&rules[i]));
   json_t *p = json_pack ("{s:s, s:i}", "defaultAction", "SCMP_ACT_ERRNO", "defaultErrnoRet", EPERM);
   if (arch)
-    json_object_set_new (p, "architectures", strv_json (arch->scmp));
+    json_object_set_new (p, "architectures", sv_json_strv (arch->scmp));
   json_object_set_new (p, "syscalls", syscalls);
   return p;
 }

@@ -1,5 +1,6 @@
 /* The default spec, as `runc spec` writes it. */
 #include "runtime/default-spec.h"
+#include "util/json.h"
 
 #include <linux/magic.h>
 #include <string.h>
@@ -9,20 +10,11 @@
 #define SV_OCI_VERSION "1.2.0"
 
 static json_t *
-strv_json (const char *const *v)
-{
-  json_t *a = json_array ();
-  for (size_t i = 0; v[i]; i++)
-    json_array_append_new (a, json_string (v[i]));
-  return a;
-}
-
-static json_t *
 default_caps (void)
 {
   static const char *const caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL };
-  return json_pack ("{s:o, s:o, s:o}", "bounding", strv_json (caps), "effective", strv_json (caps),
-                    "permitted", strv_json (caps));
+  return json_pack ("{s:o, s:o, s:o}", "bounding", sv_json_strv (caps), "effective",
+                    sv_json_strv (caps), "permitted", sv_json_strv (caps));
 }
 
 static json_t *
@@ -31,9 +23,9 @@ default_process (void)
   static const char *const env[]
       = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", NULL };
   return json_pack ("{s:b, s:{s:i, s:i}, s:[s], s:o, s:s, s:o, s:[{s:s, s:i, s:i}], s:b}",
-                    "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env", strv_json (env),
-                    "cwd", "/", "capabilities", default_caps (), "rlimits", "type", "RLIMIT_NOFILE",
-                    "hard", 1024, "soft", 1024, "noNewPrivileges", 1);
+                    "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env",
+                    sv_json_strv (env), "cwd", "/", "capabilities", default_caps (), "rlimits",
+                    "type", "RLIMIT_NOFILE", "hard", 1024, "soft", 1024, "noNewPrivileges", 1);
 }
 
 static json_t *
@@ -43,7 +35,7 @@ mount_json (const char *destination, const char *type, const char *source,
   json_t *m
       = json_pack ("{s:s, s:s, s:s}", "destination", destination, "type", type, "source", source);
   if (options)
-    json_object_set_new (m, "options", strv_json (options));
+    json_object_set_new (m, "options", sv_json_strv (options));
   return m;
 }
 
@@ -118,8 +110,8 @@ default_linux (bool rootless)
                                         NULL };
   static const char *const readonly[]
       = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
-  json_t *lx = json_pack ("{s:o, s:o, s:o}", "maskedPaths", strv_json (masked), "readonlyPaths",
-                          strv_json (readonly), "namespaces", default_namespaces (rootless));
+  json_t *lx = json_pack ("{s:o, s:o, s:o}", "maskedPaths", sv_json_strv (masked), "readonlyPaths",
+                          sv_json_strv (readonly), "namespaces", default_namespaces (rootless));
   if (rootless)
     {
       json_object_set_new (lx, "uidMappings",

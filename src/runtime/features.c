@@ -1,15 +1,7 @@
 #include "runtime/features.h"
 #include "runtime/caps.h"
 #include "runtime/spec.h"
-
-static json_t *
-strings (const char *const *v)
-{
-  json_t *a = json_array ();
-  for (; *v; v++)
-    json_array_append_new (a, json_string (*v));
-  return a;
-}
+#include "util/json.h"
 
 static json_t *
 mount_options (void)
@@ -46,9 +38,9 @@ seccomp (void)
                                         "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL };
   static const char *const flags[] = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
                                        "SECCOMP_FILTER_FLAG_SPEC_ALLOW", NULL };
-  return json_pack ("{s:b,s:o,s:o,s:o,s:o,s:o}", "enabled", 1, "actions", strings (actions),
-                    "operators", strings (ops), "archs", strings (arches), "knownFlags",
-                    strings (flags), "supportedFlags", strings (flags));
+  return json_pack ("{s:b,s:o,s:o,s:o,s:o,s:o}", "enabled", 1, "actions", sv_json_strv (actions),
+                    "operators", sv_json_strv (ops), "archs", sv_json_strv (arches), "knownFlags",
+                    sv_json_strv (flags), "supportedFlags", sv_json_strv (flags));
 }
 
 json_t *
@@ -60,10 +52,10 @@ sv_features (void)
   static const char *const namespaces[]
       = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts", NULL };
   json_t *lnx = json_pack ("{s:o,s:o,s:{s:b,s:b,s:b},s:o,s:{s:b},s:{s:b},s:{s:b}}", "namespaces",
-                           strings (namespaces), "capabilities", capabilities (), "cgroup", "v1", 1,
-                           "v2", 1, "systemd", 1, "seccomp", seccomp (), "apparmor", "enabled", 1,
-                           "selinux", "enabled", 0, "intelRdt", "enabled", 0);
+                           sv_json_strv (namespaces), "capabilities", capabilities (), "cgroup",
+                           "v1", 1, "v2", 1, "systemd", 1, "seccomp", seccomp (), "apparmor",
+                           "enabled", 1, "selinux", "enabled", 0, "intelRdt", "enabled", 0);
   return json_pack ("{s:s,s:s,s:o,s:o,s:o,s:{s:s}}", "ociVersionMin", "1.0.0", "ociVersionMax",
-                    "1.2.0", "hooks", strings (hooks), "mountOptions", mount_options (), "linux",
-                    lnx, "annotations", "org.opencontainers.runc.version", "1.1.5-servin");
+                    "1.2.0", "hooks", sv_json_strv (hooks), "mountOptions", mount_options (),
+                    "linux", lnx, "annotations", "org.opencontainers.runc.version", "1.1.5-servin");
 }

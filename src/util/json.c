@@ -212,3 +212,12 @@ sv_json_load_file_at (int dirfd, const char *path, json_t **out, struct sv_err *
     return ret;
   return sv_json_load_buffer (buf, len, path, out, err);
 }
+
+json_t *
+sv_json_strv (const char *const *v)
+{
+  json_t *a = json_array ();
+  for (; v && *v; v++)
+    json_array_append_new (a, json_string (*v));
+  return a;
+}

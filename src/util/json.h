@@ -43,6 +43,10 @@ int sv_json_get_strv (json_t *obj, const char *path, const char *key, char ***ou
 /* An object of string values as a NULL-terminated vector of "key=value". */
 int sv_json_get_kv_strv (json_t *obj, const char *path, const char *key, char ***out,
                          struct sv_err **err);
+/* A new array of the strings of the NULL-terminated vector V (NULL: empty).
+ * A char ** needs a cast: C does not add the inner const by itself. */
+json_t *sv_json_strv (const char *const *v);
+
 /* Error "PATH.KEY: MSG" for a field that is valid but not supported. */
 int sv_json_unsupported (const char *path, const char *key, struct sv_err **err);
 
