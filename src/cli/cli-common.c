@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int
 cli_store (struct sv_cli *cli, struct sv_store **out, struct sv_err **err)
@@ -187,4 +188,14 @@ cli_familiar (const char *name)
       ref->tag = NULL;
     }
   return sv_ref_familiar (ref);
+}
+
+bool
+cli_confirm (const char *warning)
+{
+  if (!isatty (STDIN_FILENO))
+    return true;
+  fprintf (stderr, "WARNING! %s\nAre you sure you want to continue? [y/N] ", warning);
+  char line[16];
+  return fgets (line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
 }

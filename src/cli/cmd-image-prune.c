@@ -18,17 +18,12 @@ static const struct option opts[] = {
   { 0 },
 };
 
-/* Ask on a terminal, as docker does without -f. */
 static bool
 confirm (bool all)
 {
-  if (!isatty (STDIN_FILENO))
-    return true;
-  fprintf (stderr,
-           "WARNING! This will remove all %s images.\nAre you sure you want to continue? [y/N] ",
-           all ? "images without at least one container associated to them" : "dangling");
-  char line[16];
-  return fgets (line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
+  return cli_confirm (all ? "This will remove all images without at least one container "
+                            "associated to them."
+                          : "This will remove all dangling images.");
 }
 
 void

@@ -208,16 +208,12 @@ struct prune_opts
 static bool
 prune_confirm (const struct prune_opts *o)
 {
-  if (!isatty (STDIN_FILENO))
-    return true;
-  fprintf (stderr,
-           "WARNING! This will remove:\n  - all stopped containers\n%s  - %s\n"
-           "  - unused build cache\n\nAre you sure you want to continue? [y/N] ",
-           o->volumes ? "  - all anonymous volumes not used by at least one container\n" : "",
-           o->all ? "all images without at least one container associated to them"
-                  : "all dangling images");
-  char line[16];
-  return fgets (line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
+  _cleanup_free_ char *warning = xasprintf (
+      "This will remove:\n  - all stopped containers\n%s  - %s\n  - unused build cache\n",
+      o->volumes ? "  - all anonymous volumes not used by at least one container\n" : "",
+      o->all ? "all images without at least one container associated to them"
+             : "all dangling images");
+  return cli_confirm (warning);
 }
 
 static void

@@ -268,14 +268,10 @@ static const struct option prune_opts[] = {
 static bool
 confirm (bool all)
 {
-  if (!isatty (STDIN_FILENO))
-    return true;
-  fprintf (stderr,
-           "WARNING! This will remove %s local volumes not used by at least one container.\n"
-           "Are you sure you want to continue? [y/N] ",
-           all ? "all" : "anonymous");
-  char line[16];
-  return fgets (line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
+  return cli_confirm (all ? "This will remove all local volumes not used by at least one "
+                            "container."
+                          : "This will remove anonymous local volumes not used by at least "
+                            "one container.");
 }
 
 int

@@ -45,6 +45,11 @@ bool cli_registry_insecure (struct sv_cli *cli, const char *host);
 int cli_operands (int argc, int first, int min, int max, const char *cmd, const char *usage,
                   struct sv_err **err);
 
+/* docker's confirmation of a prune without -f: on a terminal, print
+ * "WARNING! WARNING" and ask; true when answered y.  Without a terminal,
+ * true (nobody can answer). */
+bool cli_confirm (const char *warning);
+
 /* Print a JSON value and a newline to stdout (indented when PRETTY). */
 void cli_print_json (json_t *j, bool pretty);
 
