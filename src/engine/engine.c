@@ -4,6 +4,7 @@
 #include "engine/ctr-spec.h"
 #include "engine/frame.h"
 #include "engine/monitor.h"
+#include "engine/parse.h"
 #include "engine/volume.h"
 #include "runtime/signals.h"
 #include "storage/rootfs.h"
@@ -125,19 +126,6 @@ random_name (int tries)
   if (tries < 3)
     return xasprintf ("%s_%s", a, n);
   return xasprintf ("%s_%s%u", a, n, (r[0] >> 8) % 100000);
-}
-
-static bool
-valid_name (const char *n)
-{
-  if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z')
-        || (n[0] >= '0' && n[0] <= '9')))
-    return false;
-  for (const char *p = n; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
-          || *p == '_' || *p == '.' || *p == '-'))
-      return false;
-  return n[1] != '\0';
 }
 
 static json_t *
@@ -284,7 +272,7 @@ int
 sv_engine_create (struct sv_engine *e, const struct sv_create_request *req, struct sv_ctr **out,
                   struct sv_err **err)
 {
-  if (req->name && !valid_name (req->name))
+  if (req->name && !sv_name_valid (req->name))
     return sv_err_make_plain (err, EINVAL,
                               "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
                               "allowed",

@@ -68,18 +68,6 @@ sv_parse_abs_path (const char *path)
   return out;
 }
 
-/* The local volume driver's name rule. */
-static bool
-valid_volume_name (const char *s)
-{
-  if (!isalnum ((unsigned char)s[0]) || s[1] == '\0')
-    return false;
-  for (const char *p = s + 1; *p; p++)
-    if (!isalnum ((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
-      return false;
-  return true;
-}
-
 static const char *
 type_name (enum sv_mount_type t)
 {
@@ -138,7 +126,7 @@ sv_mount_validate (const struct sv_mount_spec *m, struct sv_err **err)
 int
 sv_mount_check_volume_name (const struct sv_mount_spec *m, struct sv_err **err)
 {
-  if (m->type == SV_MOUNT_VOLUME && m->source && !valid_volume_name (m->source))
+  if (m->type == SV_MOUNT_VOLUME && m->source && !sv_name_valid (m->source))
     return sv_err_make (err, EINVAL,
                         "create %s: \"%s\" includes invalid characters for a local volume name, "
                         "only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a "

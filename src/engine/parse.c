@@ -171,3 +171,14 @@ sv_parse_timeout (const char *s, int *out, struct sv_err **err)
   *out = (int)v;
   return 0;
 }
+
+bool
+sv_name_valid (const char *s)
+{
+  if (!isalnum ((unsigned char)s[0]) || s[1] == '\0')
+    return false;
+  for (const char *p = s + 1; *p; p++)
+    if (!isalnum ((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+      return false;
+  return true;
+}

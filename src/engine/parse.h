@@ -155,6 +155,9 @@ struct sv_network
 int sv_parse_network (const char *s, struct sv_network *out, struct sv_err **err);
 void sv_network_clear (struct sv_network *n);
 
+/* docker's rule for container and volume names: [a-zA-Z0-9][a-zA-Z0-9_.-]+. */
+bool sv_name_valid (const char *name);
+
 /* --stop-signal, kill -s: "9", "KILL", "SIGKILL", "RTMIN+3" ("Invalid signal: x"). */
 int sv_parse_signal (const char *s, int *out, struct sv_err **err);
 /* --stop-timeout, stop -t: whole seconds; a negative value means wait forever. */

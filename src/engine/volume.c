@@ -1,4 +1,5 @@
 #include "engine/volume.h"
+#include "engine/parse.h"
 #include "engine/disk-usage.h"
 #include "engine/engine.h"
 #include "util/cleanup.h"
@@ -46,19 +47,6 @@ int
 sv_volume_db_init (sqlite3 *db, struct sv_err **err)
 {
   return sv_db_exec (db, schema, err);
-}
-
-bool
-sv_volume_name_valid (const char *n)
-{
-  if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z')
-        || (n[0] >= '0' && n[0] <= '9')))
-    return false;
-  for (const char *p = n; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
-          || *p == '_' || *p == '.' || *p == '-'))
-      return false;
-  return n[1] != '\0';
 }
 
 static char *
@@ -183,7 +171,7 @@ sv_volume_create (struct sv_engine *e, const char *name, json_t *labels, bool an
   _cleanup_free_ char *generated = name ? NULL : random_name ();
   if (name == NULL)
     name = generated;
-  if (!sv_volume_name_valid (name))
+  if (!sv_name_valid (name))
     return sv_err_make_plain (err, EINVAL,
                               "create %s: \"%s\" includes invalid characters for a local volume "
                               "name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you "
@@ -300,7 +288,7 @@ delete_volume (struct sv_engine *e, const char *name, struct sv_err **err)
 int
 sv_volume_remove (struct sv_engine *e, const char *name, struct sv_err **err)
 {
-  if (!sv_volume_name_valid (name))
+  if (!sv_name_valid (name))
     return sv_err_make_plain (err, ENOENT, "get %s: no such volume", name);
   _cleanup_strv_ char **ids = NULL;
   if (sv_volume_users (e, name, &ids, err) < 0)

@@ -32,9 +32,6 @@ void sv_volume_list_free (struct sv_volume **v, size_t n);
 /* Create the table when missing. */
 int sv_volume_db_init (sqlite3 *db, struct sv_err **err);
 
-/* Whether NAME is a valid volume name: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
-bool sv_volume_name_valid (const char *name);
-
 /* Create volume NAME (NULL: a random 64-hex name) with LABELS (an object
  * of strings, may be NULL; borrowed), and its directory.  An existing name
  * is fine and left as it is (docker's create is idempotent).  *OUT (may be
