@@ -349,6 +349,8 @@ handshake (struct creating *c, struct sv_err **err)
       && (sv_cgroup_enter (c->cg, c->pid, err) < 0
           || sv_sync_send (c->syncfd, SV_SYNC_JOINED, 0, NULL, 0, err) < 0))
     return -1;
+  if (c->o->on_created && c->o->on_created (c->o->on_created_data, c->pid, err) < 0)
+    return -1;
   if (sv_sync_expect (c->syncfd, SV_SYNC_MOUNTED, NULL, NULL, "mounting", err) < 0)
     return -1;
   fill_state (c);

@@ -40,6 +40,12 @@ struct sv_create_opts
   bool no_new_keyring;
   int preserve_fds; /* fds 3 .. 3+N-1 are passed to the container */
   bool keep;        /* SV_RUN: keep the container's state after it exits */
+  /* Called once the container process exists (its namespaces too) and
+   * while it builds its mounts, before any hook runs and before it can
+   * exec: the engine configures the container's network here.  A failure
+   * fails the create.  May be NULL. */
+  int (*on_created) (void *data, pid_t pid, struct sv_err **err);
+  void *on_created_data;
 };
 
 /* Create (and for the run modes start) the container.  With SV_RUN,
