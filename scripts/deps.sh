@@ -13,7 +13,9 @@ PKGS=(
   # peers and acceptance tests
   crun runc podman containerd skopeo umoci docker-registry apache2-utils
   # benchmarks and style
-  hyperfine time bc clang-format
+  hyperfine time bc clang-format iperf3
+  # networking tests: nft to read rulesets, a static libc for the UDP echo fixture
+  nftables libc6-dev
   # libraries for later work (image store, registry client, networking)
   libsqlite3-dev libarchive-dev libcurl4-openssl-dev libmnl-dev libnftables-dev libssl-dev
   # layer unpacking: ISA-L inflate for gzip layers

@@ -1,5 +1,6 @@
 /* servin inspect: containers (docker's JSON), falling back to images as
  * docker does; `container inspect` is containers only. */
+#include "engine/ctr-net.h"
 #include "cli/run.h"
 #include "engine/ctr-spec.h"
 #include "util/cleanup.h"
@@ -72,6 +73,7 @@ container_json (struct sv_engine *e, const struct sv_ctr *c)
   json_object_set_new (j, "HostnamePath", json_sprintf ("%s/hostname", dir));
   json_object_set_new (j, "HostsPath", json_sprintf ("%s/hosts", dir));
   json_object_set_new (j, "ResolvConfPath", json_sprintf ("%s/resolv.conf", dir));
+  json_object_set_new (j, "NetworkSettings", sv_ctr_net_settings (e, c));
   return j;
 }
 

@@ -1,4 +1,5 @@
 /* servin pause / unpause / port. */
+#include "engine/ctr-net.h"
 #include "cli/run.h"
 #include "engine/ctr-ops.h"
 #include "util/cleanup.h"
@@ -53,8 +54,7 @@ cmd_unpause (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
   return pause_each (cli, argc, argv, false, err);
 }
 
-/* Published ports come with networking: no container has any yet, so
- * there is nothing to list, and a port asked for is not published. */
+/* docker port: every published port, or where one private port is. */
 int
 cmd_port (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
 {
@@ -67,10 +67,14 @@ cmd_port (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
   if (cli_operands (argc, next, 1, 2, "port", "CONTAINER [PRIVATE_PORT[/PROTO]]", err) < 0
       || cli_container (cli, argv[next], &e, &c, err) < 0)
     return SERVIN_EXIT_ERROR;
+  const char *private_port = next + 1 < argc ? argv[next + 1] : NULL;
+  _cleanup_free_ char *text = sv_ctr_net_ports_text (e, c, private_port, true);
   int status = 0;
-  if (next + 1 < argc)
+  if (text && *text)
+    fputs (text, stdout);
+  else if (private_port)
     {
-      sv_err_make_plain (err, ENOENT, "No public port '%s' published for %s", argv[next + 1],
+      sv_err_make_plain (err, ENOENT, "No public port '%s' published for %s", private_port,
                          c->name);
       status = 1;
     }

@@ -1,5 +1,6 @@
 /* servin ps (and `servin ls`, `container ls`): docker's columns, filters
  * and formats. */
+#include "engine/ctr-net.h"
 #include "cli/run.h"
 #include "engine/ctr-spec.h"
 #include "util/cleanup.h"
@@ -97,18 +98,18 @@ matches (const struct ps_opts *o, const struct sv_ctr *c)
 }
 
 static json_t *
-row_json (const struct sv_ctr *c, bool no_trunc)
+row_json (const struct sv_ctr *c, bool no_trunc, const char *ports)
 {
   _cleanup_free_ char *status = status_text (c);
   _cleanup_free_ char *cmd = command_text (c, no_trunc);
   _cleanup_free_ char *since = cli_human_since (unix_of (c->created));
   return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", c->id, "Image", c->image,
                     "Command", cmd, "CreatedAt", c->created, "RunningFor", since, "State", c->state,
-                    "Status", status, "Names", c->name, "Ports", "");
+                    "Status", status, "Names", c->name, "Ports", ports);
 }
 
 static void
-print (const struct ps_opts *o, const struct sv_ctr *c, struct sv_err **err)
+print (const struct ps_opts *o, struct sv_engine *e, const struct sv_ctr *c, struct sv_err **err)
 {
   _cleanup_free_ char *id = o->no_trunc ? xstrdup (c->id) : xstrndup (c->id, 12);
   if (o->quiet)
@@ -116,7 +117,10 @@ print (const struct ps_opts *o, const struct sv_ctr *c, struct sv_err **err)
       printf ("%s\n", id);
       return;
     }
-  _cleanup_json_ json_t *j = row_json (c, o->no_trunc);
+  /* Only running containers publish ports: no query for the others. */
+  _cleanup_free_ char *ports
+      = strcmp (c->state, "running") == 0 ? sv_ctr_net_ports_text (e, c, NULL, false) : NULL;
+  _cleanup_json_ json_t *j = row_json (c, o->no_trunc, ports ? ports : "");
   json_object_set_new (j, "ID", json_string (id));
   if (o->json)
     cli_print_json (j, false);
@@ -126,7 +130,7 @@ print (const struct ps_opts *o, const struct sv_ctr *c, struct sv_err **err)
     printf ("%-12s   %-20s %-22s %-15s %-28s %-8s %s\n", id, c->image,
             json_string_value (json_object_get (j, "Command")),
             json_string_value (json_object_get (j, "RunningFor")),
-            json_string_value (json_object_get (j, "Status")), "", c->name);
+            json_string_value (json_object_get (j, "Status")), ports ? ports : "", c->name);
 }
 
 static const struct option opts[] = {
@@ -216,7 +220,7 @@ cmd_ps (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
         continue;
       if (o.last && shown >= o.last)
         break;
-      print (&o, v[i], err);
+      print (&o, e, v[i], err);
       shown++;
     }
   sv_ctr_list_free (v, n);

@@ -1,6 +1,7 @@
 /* servin stop / kill / restart / rm / wait / rename / container prune. */
 #include "cli/run.h"
 #include "engine/parse.h"
+#include "network/net-db.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
@@ -216,6 +217,9 @@ cmd_rename (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
       || cli_container (cli, argv[next], &e, &c, err) < 0)
     return SERVIN_EXIT_ERROR;
   int r = sv_ctr_rename (e->db, c->id, argv[next + 1], err);
+  /* The network's DNS answers the new name from now on. */
+  if (r == 0)
+    r = sv_endpoint_rename (e->db, c->id, c->name, argv[next + 1], err);
   sv_ctr_free (c);
   return r < 0 ? SERVIN_EXIT_ERROR : 0;
 }

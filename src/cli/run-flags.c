@@ -8,7 +8,9 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,8 @@ enum
   OPT_PUBLISH_ALL,
   OPT_EXPOSE,
   OPT_SIG_PROXY,
+  OPT_IP,
+  OPT_ALIAS,
 };
 
 static const struct option opts[] = {
@@ -95,6 +99,9 @@ static const struct option opts[] = {
   { "publish-all", no_argument, NULL, 'P' },
   { "expose", required_argument, NULL, OPT_EXPOSE },
   { "sig-proxy", required_argument, NULL, OPT_SIG_PROXY },
+  { "ip", required_argument, NULL, OPT_IP },
+  { "network-alias", required_argument, NULL, OPT_ALIAS },
+  { "net-alias", required_argument, NULL, OPT_ALIAS },
   { 0 },
 };
 
@@ -292,14 +299,10 @@ policy_flag (struct run_opts *o, int c, const char *value, struct sv_err **err)
         struct sv_network net = { 0 };
         if (sv_parse_network (value, &net, err) < 0)
           return -1;
-        bool ok = net.mode == SV_NET_NONE || net.mode == SV_NET_HOST;
+        /* docker's "bridge" and "default" are Servin's default network. */
+        const char *mode = net.mode == SV_NET_BRIDGE ? "servin" : value;
+        json_object_set_new (hc, "NetworkMode", json_string (mode));
         sv_network_clear (&net);
-        if (!ok)
-          return sv_err_make_plain (err, ENOTSUP,
-                                    "--network %s: only none and host are supported yet (bridge "
-                                    "networks come with the networking work)",
-                                    value);
-        json_object_set_new (hc, "NetworkMode", json_string (value));
         return 0;
       }
     case OPT_PULL:
@@ -311,6 +314,56 @@ policy_flag (struct run_opts *o, int c, const char *value, struct sv_err **err)
         return 0;
       }
     }
+  return 0;
+}
+
+static const char *
+port_key (char *buf, size_t len, unsigned port, const char *proto)
+{
+  snprintf (buf, len, "%u/%s", port, proto);
+  return buf;
+}
+
+/* -p: PortBindings {"80/tcp": [{"HostIp", "HostPort"}]}, and the port is
+ * exposed as docker does. */
+static int
+publish_flag (struct run_opts *o, const char *value, struct sv_err **err)
+{
+  json_t *cfg = obj (o->config, "Config"), *hc = obj (o->config, "HostConfig");
+  struct sv_port_mapping *v = NULL;
+  size_t n = 0;
+  if (sv_parse_publish (value, &v, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      char key[32], host[16] = "";
+      port_key (key, sizeof key, v[i].container_port, v[i].proto);
+      if (v[i].host_port_end > v[i].host_port)
+        snprintf (host, sizeof host, "%u-%u", v[i].host_port, v[i].host_port_end);
+      else if (v[i].host_port)
+        snprintf (host, sizeof host, "%u", v[i].host_port);
+      push (obj (hc, "PortBindings"), key,
+            json_pack ("{s:s, s:s}", "HostIp", v[i].host_ip ? v[i].host_ip : "", "HostPort", host));
+      json_object_set_new (obj (cfg, "ExposedPorts"), key, json_object ());
+    }
+  sv_port_mappings_free (v, n);
+  return 0;
+}
+
+static int
+expose_flag (struct run_opts *o, const char *value, struct sv_err **err)
+{
+  struct sv_port *v = NULL;
+  size_t n = 0;
+  if (sv_parse_expose (value, &v, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      char key[32];
+      json_object_set_new (obj (obj (o->config, "Config"), "ExposedPorts"),
+                           port_key (key, sizeof key, v[i].port, v[i].proto), json_object ());
+    }
+  free (v);
   return 0;
 }
 
@@ -352,14 +405,24 @@ simple_flag (struct run_opts *o, int c, const char *value, struct sv_err **err)
       push (hc, c == OPT_DNS ? "Dns" : "DnsSearch", json_string (value));
       return 0;
     case 'p':
+      return publish_flag (o, value, err);
     case 'P':
+      json_object_set_new (hc, "PublishAllPorts", json_true ());
+      return 0;
     case OPT_EXPOSE:
-      return sv_err_make_plain (err, ENOTSUP,
-                                "%s: published and exposed ports need a bridge network, which "
-                                "comes with the networking work",
-                                c == 'p'   ? "--publish"
-                                : c == 'P' ? "--publish-all"
-                                           : "--expose");
+      return expose_flag (o, value, err);
+    case OPT_IP:
+      {
+        unsigned char a[4];
+        if (inet_pton (AF_INET, value, a) != 1)
+          return sv_err_make_plain (err, EINVAL, "invalid IPv4 address: %s", value);
+        o->ip = value;
+        return 0;
+      }
+    case OPT_ALIAS:
+      o->aliases = xreallocarray (o->aliases, o->n_aliases + 1, sizeof *o->aliases);
+      o->aliases[o->n_aliases++] = value;
+      return 0;
     }
   return 0;
 }
@@ -456,10 +519,57 @@ finish_env (struct run_opts *o)
     }
 }
 
+/* --ip and --network-alias go to the endpoint of the network joined;
+ * ports and names need a network of one's own. */
+static int
+finish_network (struct run_opts *o, struct sv_err **err)
+{
+  json_t *hc = obj (o->config, "HostConfig");
+  const char *mode = json_string_value (json_object_get (hc, "NetworkMode"));
+  bool own = strcmp (mode, "none") != 0 && strcmp (mode, "host") != 0
+             && strncmp (mode, "container:", 10) != 0;
+  bool user = own && strcmp (mode, "servin") != 0;
+  if (!own
+      && (json_object_get (hc, "PortBindings")
+          || json_is_true (json_object_get (hc, "PublishAllPorts"))))
+    return sv_err_make_plain (err, EINVAL,
+                              "conflicting options: port publishing and the container type "
+                              "network mode");
+  if (strncmp (mode, "container:", 10) == 0
+      && (json_object_get (obj (o->config, "Config"), "Hostname") || json_object_get (hc, "Dns")
+          || json_object_get (hc, "ExtraHosts")))
+    return sv_err_make_plain (err, EINVAL,
+                              "conflicting options: hostname, dns or add-host and the network "
+                              "mode container:");
+  if (o->n_aliases && !user)
+    return sv_err_make_plain (err, EINVAL,
+                              "network-scoped alias is supported only for containers in user "
+                              "defined networks");
+  if (o->ip && !user)
+    return sv_err_make_plain (err, EINVAL,
+                              "user specified IP address is supported on user defined networks "
+                              "only");
+  if (!own)
+    return 0;
+  json_t *ep = json_object ();
+  if (o->n_aliases)
+    {
+      json_t *a = json_array ();
+      for (size_t i = 0; i < o->n_aliases; i++)
+        json_array_append_new (a, json_string (o->aliases[i]));
+      json_object_set_new (ep, "Aliases", a);
+    }
+  if (o->ip)
+    json_object_set_new (ep, "IPAMConfig", json_pack ("{s:s}", "IPv4Address", o->ip));
+  json_object_set_new (o->config, "NetworkingConfig",
+                       json_pack ("{s:{s:o}}", "EndpointsConfig", mode, ep));
+  return 0;
+}
+
 int
 cli_run_parse (int argc, char **argv, const char *cmd, struct run_opts *o, struct sv_err **err)
 {
-  o->config = json_pack ("{s:{}, s:{s:s}}", "Config", "HostConfig", "NetworkMode", "none");
+  o->config = json_pack ("{s:{}, s:{s:s}}", "Config", "HostConfig", "NetworkMode", "servin");
   int c, next;
   while ((c = cli_getopt (argc, argv, cmd, opts, false, &next, err)) != -1)
     {
@@ -475,6 +585,8 @@ cli_run_parse (int argc, char **argv, const char *cmd, struct run_opts *o, struc
     json_object_set_new (obj (o->config, "Config"), "Cmd",
                          sv_json_strv ((const char *const *)(argv + next + 1)));
   finish_env (o);
+  if (finish_network (o, err) < 0)
+    return -1;
   json_t *hc = obj (o->config, "HostConfig");
   if (json_is_true (json_object_get (hc, "AutoRemove")) && json_object_get (hc, "RestartPolicy")
       && strcmp (
@@ -494,5 +606,6 @@ cli_run_opts_clear (struct run_opts *o)
   sv_strv_free (o->env);
   sv_strv_free (o->env_file);
   sv_strv_free (o->labels);
+  free (o->aliases);
   memset (o, 0, sizeof *o);
 }

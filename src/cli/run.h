@@ -16,6 +16,9 @@ struct run_opts
   bool detach;
   bool no_sig_proxy;
   char **env, **env_file, **labels;
+  const char *ip;       /* --ip */
+  const char **aliases; /* --network-alias */
+  size_t n_aliases;
 };
 
 /* Parse the flags and operands of run/create (CMD is "run" or "create"). */

@@ -1,6 +1,7 @@
 /* servin: entry point, global flags and command dispatch. */
 #include "cli/servin.h"
 #include "engine/engine.h"
+#include "network/dns-proc.h"
 #include "runtime/cloned-binary.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -119,6 +120,19 @@ static const struct command volume_commands[] = {
   { "prune", cmd_volume_prune, "Remove unused volumes" },
 };
 
+/* `servin network SUBCOMMAND`. */
+static const struct command network_commands[] = {
+  { "create", cmd_network_create, "Create a network" },
+  { "ls", cmd_network_ls, "List networks" },
+  { "list", cmd_network_ls, NULL },
+  { "inspect", cmd_network_inspect, "Show details of networks" },
+  { "rm", cmd_network_rm, "Remove networks" },
+  { "remove", cmd_network_rm, NULL },
+  { "connect", cmd_network_connect, "Connect a container to a network" },
+  { "disconnect", cmd_network_disconnect, "Disconnect a container from a network" },
+  { "prune", cmd_network_prune, "Remove unused networks" },
+};
+
 /* `servin system SUBCOMMAND`. */
 static const struct command system_commands[] = {
   { "df", cmd_system_df, "Show disk usage" },
@@ -140,6 +154,7 @@ static const struct group groups[] = {
   { "container", container_commands, N (container_commands), "Manage containers" },
   { "image", image_commands, N (image_commands), "Manage images" },
   { "volume", volume_commands, N (volume_commands), "Manage volumes" },
+  { "network", network_commands, N (network_commands), "Manage networks" },
   { "system", system_commands, N (system_commands), "Manage Servin" },
 };
 
@@ -296,6 +311,9 @@ main (int argc, char **argv)
   sv_log_init (NULL, SV_LOG_TEXT, cli.verbose);
 
   const char *name = argv[first];
+  /* Not a command: how sv_dns_proc_ensure starts a network's responder. */
+  if (strcmp (name, "__dns-responder") == 0 && argc - first == 5)
+    sv_dns_proc_main (argv[first + 1], argv[first + 2], argv[first + 3], atoi (argv[first + 4]));
   const struct command *c = find (commands, N (commands), name);
   const char *group = NULL;
   for (size_t g = 0; c == NULL && g < N (groups); g++)

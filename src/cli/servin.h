@@ -123,6 +123,13 @@ int cmd_volume_ls (struct sv_cli *cli, int argc, char **argv, struct sv_err **er
 int cmd_volume_inspect (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 int cmd_volume_rm (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 int cmd_volume_prune (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_network_create (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_network_ls (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_network_inspect (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_network_rm (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_network_connect (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_network_disconnect (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
+int cmd_network_prune (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 int cmd_system_df (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 int cmd_system_prune (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);
 int cmd_attach (struct sv_cli *cli, int argc, char **argv, struct sv_err **err);

@@ -267,6 +267,14 @@ sv_ctr_rename (sqlite3 *db, const char *id, const char *name, struct sv_err **er
 }
 
 int
+sv_ctr_set_config (sqlite3 *db, const struct sv_ctr *c, struct sv_err **err)
+{
+  _cleanup_free_ char *text = json_dumps (c->config, JSON_COMPACT);
+  return exec2 (db, "UPDATE containers SET config = ?1 WHERE id = ?2", text, c->id,
+                "update container", err);
+}
+
+int
 sv_ctr_delete (sqlite3 *db, const char *id, struct sv_err **err)
 {
   return exec2 (db, "DELETE FROM containers WHERE id = ?1", id, NULL, "remove container", err);

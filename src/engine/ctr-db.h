@@ -55,6 +55,9 @@ int sv_ctr_list (sqlite3 *db, struct sv_ctr ***out, size_t *n, struct sv_err **e
  * restart count, error). */
 int sv_ctr_update (sqlite3 *db, const struct sv_ctr *c, struct sv_err **err);
 
+/* Write back C's config (network connect/disconnect). */
+int sv_ctr_set_config (sqlite3 *db, const struct sv_ctr *c, struct sv_err **err);
+
 int sv_ctr_rename (sqlite3 *db, const char *id, const char *name, struct sv_err **err);
 int sv_ctr_delete (sqlite3 *db, const char *id, struct sv_err **err);
 

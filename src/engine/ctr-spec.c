@@ -465,7 +465,9 @@ namespaces_json (const struct sv_spec_input *in)
   json_t *a = json_pack ("[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}]", "type", "pid", "type", "ipc",
                          "type", "uts", "type", "mount", "type", "cgroup");
   const char *net = json_string_value (host (in, "NetworkMode"));
-  if (net == NULL || strcmp (net, "host") != 0)
+  if (in->netns_path)
+    json_array_append_new (a, json_pack ("{s:s, s:s}", "type", "network", "path", in->netns_path));
+  else if (net == NULL || strcmp (net, "host") != 0)
     json_array_append_new (a, json_pack ("{s:s}", "type", "network"));
   return a;
 }

@@ -21,6 +21,7 @@ struct sv_spec_input
   const char *volumes_dir;             /* DATA/volumes */
   const char *cgroup_parent;           /* "servin" or "servin-KEY" */
   const char *init_path;               /* servin-init for --init, or NULL */
+  const char *netns_path;              /* a network namespace to join, or NULL */
 };
 
 /* Build the spec; *out owned by the caller.  Errors name the field (an

@@ -1,5 +1,7 @@
 /* Container operations over the database, the store and the monitors. */
 #include "engine/engine.h"
+#include "engine/ctr-etc.h"
+#include "engine/ctr-net.h"
 #include "engine/ctr-ops.h"
 #include "engine/ctr-spec.h"
 #include "engine/frame.h"
@@ -35,8 +37,11 @@ sv_engine_open (struct sv_engine *e, struct sv_store *store, const char *data_ro
   e->store = store;
   e->db = sv_store_db (store);
   if (sv_paths_init (&e->paths, data_root, run_root, err) < 0 || sv_ctr_db_init (e->db, err) < 0
-      || sv_volume_db_init (e->db, err) < 0)
+      || sv_volume_db_init (e->db, err) < 0 || sv_network_db_init (e->db, err) < 0)
     return -1;
+  const char *cg = e->paths.cgroup_parent;
+  sv_netctx_init (&e->net, e->db, e->paths.data_root, e->paths.run_root,
+                  strncmp (cg, "servin-", 7) == 0 ? cg + 7 : "");
   return 0;
 }
 
@@ -134,85 +139,6 @@ hc (json_t *config)
   return json_object_get (config, "HostConfig");
 }
 
-static const char *
-network_mode (json_t *config)
-{
-  const char *m = json_string_value (json_object_get (hc (config), "NetworkMode"));
-  return m ? m : "none";
-}
-
-static int
-write_hosts (int dirfd, json_t *config, struct sv_err **err)
-{
-  if (strcmp (network_mode (config), "host") == 0)
-    {
-      _cleanup_free_ char *h = NULL;
-      size_t len = 0;
-      if (sv_read_file_at (AT_FDCWD, "/etc/hosts", &h, &len, NULL) == 0)
-        return sv_write_file_at (dirfd, "hosts", h, len, 0644, err);
-    }
-  char *text = xstrdup ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                        "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n"
-                        "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
-  size_t i;
-  json_t *v;
-  json_array_foreach (json_object_get (hc (config), "ExtraHosts"), i, v)
-  {
-    const char *s = json_string_value (v);
-    const char *colon = s ? strchr (s, ':') : NULL;
-    if (colon == NULL)
-      continue;
-    char *t = xasprintf ("%s%s\t%.*s\n", text, colon + 1, (int)(colon - s), s);
-    free (text);
-    text = t;
-  }
-  int r = sv_write_file_at (dirfd, "hosts", text, strlen (text), 0644, err);
-  free (text);
-  return r;
-}
-
-static int
-write_resolv (int dirfd, json_t *config, struct sv_err **err)
-{
-  json_t *dns = json_object_get (hc (config), "Dns");
-  json_t *search = json_object_get (hc (config), "DnsSearch");
-  if (json_array_size (dns) == 0 && json_array_size (search) == 0)
-    {
-      _cleanup_free_ char *r = NULL;
-      size_t len = 0;
-      if (sv_read_file_at (AT_FDCWD, "/etc/resolv.conf", &r, &len, NULL) < 0)
-        return sv_write_file_at (dirfd, "resolv.conf", "", 0, 0644, err);
-      return sv_write_file_at (dirfd, "resolv.conf", r, len, 0644, err);
-    }
-  char *text = xstrdup ("");
-  size_t i;
-  json_t *v;
-  json_array_foreach (dns, i, v)
-  {
-    char *t = xasprintf ("%snameserver %s\n", text, json_string_value (v));
-    free (text);
-    text = t;
-  }
-  if (json_array_size (search))
-    {
-      char *t = xasprintf ("%ssearch", text);
-      free (text);
-      text = t;
-      json_array_foreach (search, i, v)
-      {
-        t = xasprintf ("%s %s", text, json_string_value (v));
-        free (text);
-        text = t;
-      }
-      t = xasprintf ("%s\n", text);
-      free (text);
-      text = t;
-    }
-  int r = sv_write_file_at (dirfd, "resolv.conf", text, strlen (text), 0644, err);
-  free (text);
-  return r;
-}
-
 /* Named volumes are created (and recorded) on first use; anonymous ones
  * get a random name and docker's anonymous label. */
 static int
@@ -254,7 +180,7 @@ prepare_dir (struct sv_engine *e, const struct sv_ctr *c, struct sv_err **err)
       = json_string_value (json_object_get (json_object_get (c->config, "Config"), "Hostname"));
   _cleanup_free_ char *h = xasprintf ("%s\n", hostname);
   if (sv_write_file_at (dirfd, "hostname", h, strlen (h), 0644, err) < 0
-      || write_hosts (dirfd, c->config, err) < 0 || write_resolv (dirfd, c->config, err) < 0)
+      || sv_ctr_write_etc (dirfd, c->config, NULL, err) < 0)
     return -1;
   return 0;
 }
@@ -266,6 +192,45 @@ remove_dirs (struct sv_engine *e, const char *id)
   _cleanup_free_ char *data = sv_engine_ctr_dir (e, id);
   sv_rm_rf_at (AT_FDCWD, run, NULL);
   sv_rm_rf_at (AT_FDCWD, data, NULL);
+}
+
+/* The network C is to join must exist (docker checks at create), and
+ * the image's exposed ports are C's too (for -P and inspect). */
+static int
+check_network (struct sv_engine *e, const struct sv_create_request *req, json_t *config,
+               struct sv_err **err)
+{
+  const char *mode = json_string_value (json_object_get (hc (config), "NetworkMode"));
+  const char *net = sv_ctr_net_primary (config);
+  if (mode && strncmp (mode, "container:", 10) == 0)
+    {
+      struct sv_ctr *other = NULL;
+      if (sv_ctr_lookup (e->db, mode + 10, &other, err) < 0)
+        return -1;
+      sv_ctr_free (other);
+    }
+  if (net && strcmp (net, SV_DEFAULT_NETWORK) != 0)
+    {
+      struct sv_net *n = NULL;
+      if (sv_net_lookup (e->db, net, &n, err) < 0)
+        return -1;
+      sv_net_free (n);
+    }
+  if (net == NULL)
+    return 0;
+  _cleanup_image_config_ struct sv_image_config *ic = NULL;
+  if (sv_store_image_docs (e->store, req->img, NULL, &ic, NULL) < 0 || ic == NULL)
+    return 0;
+  if (ic->exposed_ports == NULL || ic->exposed_ports[0] == NULL)
+    return 0;
+  json_t *cc = json_object_get (config, "Config");
+  json_t *ports = json_object_get (cc, "ExposedPorts");
+  if (!json_is_object (ports))
+    json_object_set_new (cc, "ExposedPorts", ports = json_object ());
+  for (char **p = ic->exposed_ports; *p; p++)
+    if (json_object_get (ports, *p) == NULL)
+      json_object_set_new (ports, *p, json_object ());
+  return 0;
 }
 
 int
@@ -289,7 +254,9 @@ sv_engine_create (struct sv_engine *e, const struct sv_create_request *req, stru
       || *json_string_value (json_object_get (cc, "Hostname")) == '\0')
     json_object_set_new (cc, "Hostname", json_stringn (c->id, 12));
   json_object_set_new (cc, "Image", json_string (req->image));
-  int r = prepare_volumes (e, c->config, err);
+  int r = check_network (e, req, c->config, err);
+  if (r == 0)
+    r = prepare_volumes (e, c->config, err);
   if (r == 0)
     r = prepare_dir (e, c, err);
   for (int tries = 0; r == 0; tries++)
@@ -323,10 +290,51 @@ init_path (void)
   return p && *p ? xstrdup (p) : NULL;
 }
 
+/* --network container:NAME: the namespace of NAME's process, whose
+ * /etc/hosts and resolv.conf C shares too.  NULL (no error) for other
+ * modes. */
+static int
+joined_netns (struct sv_engine *e, struct sv_ctr *c, char **path, struct sv_err **err)
+{
+  *path = NULL;
+  const char *mode = json_string_value (json_object_get (hc (c->config), "NetworkMode"));
+  if (mode == NULL || strncmp (mode, "container:", 10) != 0)
+    return 0;
+  struct sv_ctr *other = NULL;
+  if (sv_ctr_lookup (e->db, mode + 10, &other, err) < 0)
+    return -1;
+  int r = 0;
+  if (!sv_engine_refresh (e, other) || other->pid <= 0)
+    r = sv_err_make_plain (err, EINVAL, "cannot join network of a non running container: %s",
+                           mode + 10);
+  if (r == 0)
+    {
+      _cleanup_free_ char *src = sv_engine_ctr_dir (e, other->id);
+      _cleanup_free_ char *dst = sv_engine_ctr_dir (e, c->id);
+      static const char *const files[] = { "hosts", "resolv.conf" };
+      for (size_t i = 0; r == 0 && i < 2; i++)
+        {
+          _cleanup_free_ char *from = xasprintf ("%s/%s", src, files[i]);
+          _cleanup_free_ char *to = xasprintf ("%s/%s", dst, files[i]);
+          _cleanup_free_ char *text = NULL;
+          size_t len = 0;
+          if (sv_read_file_at (AT_FDCWD, from, &text, &len, err) < 0
+              || sv_write_file_at (AT_FDCWD, to, text, len, 0644, err) < 0)
+            r = -1;
+        }
+      *path = xasprintf ("/proc/%d/ns/net", other->pid);
+    }
+  sv_ctr_free (other);
+  return r;
+}
+
 static int
 write_spec (struct sv_engine *e, struct sv_ctr *c, const struct sv_image *img, const char *run_dir,
             struct sv_err **err)
 {
+  _cleanup_free_ char *netns = NULL;
+  if (joined_netns (e, c, &netns, err) < 0)
+    return -1;
   _cleanup_image_config_ struct sv_image_config *ic = NULL;
   if (sv_store_image_docs (e->store, img, NULL, &ic, err) < 0)
     return -1;
@@ -350,6 +358,7 @@ write_spec (struct sv_engine *e, struct sv_ctr *c, const struct sv_image *img, c
     .volumes_dir = volumes,
     .cgroup_parent = e->paths.cgroup_parent,
     .init_path = init,
+    .netns_path = netns,
   };
   _cleanup_json_ json_t *spec = NULL;
   if (sv_ctr_spec (&in, &spec, err) < 0)
@@ -449,6 +458,7 @@ sv_engine_refresh (struct sv_engine *e, struct sv_ctr *c)
   _cleanup_free_ char *run_dir = sv_engine_run_dir (e, c->id);
   _cleanup_free_ char *rootfs = xasprintf ("%s/rootfs", run_dir);
   sv_rootfs_umount (rootfs, NULL);
+  sv_ctr_net_release (e, c->id);
   free (c->state);
   c->state = xstrdup ("exited");
   c->pid = 0;
@@ -628,6 +638,7 @@ sv_engine_remove (struct sv_engine *e, struct sv_ctr *c, bool force, bool volume
   _cleanup_free_ char *rootfs = xasprintf ("%s/rootfs", run_dir);
   if (sv_rootfs_umount (rootfs, err) < 0)
     return -1;
+  sv_ctr_net_release (e, c->id);
   if (sv_ctr_delete (e->db, c->id, err) < 0)
     return -1;
   remove_dirs (e, c->id);

@@ -13,6 +13,7 @@
 #include "engine/ctr-db.h"
 #include "engine/paths.h"
 #include "image/store.h"
+#include "network/network.h"
 #include "runtime/container.h"
 #include "util/err.h"
 
@@ -23,6 +24,7 @@ struct sv_engine
   sqlite3 *db;            /* the store's */
   struct sv_runtime rt;   /* RUN/runtime */
   bool rt_open;
+  struct sv_netctx net; /* networks of this data root */
 };
 
 int sv_engine_open (struct sv_engine *e, struct sv_store *store, const char *data_root,

@@ -4,6 +4,7 @@
  * (code, time, OOM kill) in the database, applies the restart policy and
  * --rm.  It is forked from the CLI that starts the container and detached
  * from it (setsid, double fork), so the CLI may exit at once. */
+#include "engine/ctr-net.h"
 #include "engine/engine.h"
 #include "engine/frame.h"
 #include "engine/logfile.h"
@@ -64,6 +65,7 @@ struct mon
   pid_t pid;
   bool exited;
   int status;
+  struct sv_ctr_net *net; /* NULL: host or container:NAME */
 };
 
 /* "/proc/self/fd/N/NAME": socket paths stay short whatever the run root. */
@@ -365,6 +367,8 @@ run_container (struct mon *m, struct sv_err **err)
     .id = m->c->id,
     .bundle = m->run_dir,
     .console_socket = m->tty ? console : NULL,
+    .on_created = m->net ? sv_ctr_net_plug : NULL,
+    .on_created_data = m->net,
   };
   int r = sv_container_create (rt, &o, SV_RUN_DETACHED, NULL, err);
   stdio_detach ();
@@ -554,8 +558,11 @@ static int
 monitor_main (struct mon *m, int ready_fd)
 {
   struct sv_err *err = NULL;
-  if (monitor_init (m, &err) < 0 || run_container (m, &err) < 0)
+  if (monitor_init (m, &err) < 0 || sv_ctr_net_prepare (m->e, m->c, &m->net, &err) < 0
+      || run_container (m, &err) < 0)
     {
+      sv_ctr_net_finish (m->net, true);
+      m->net = NULL;
       int status = start_status (err);
       char *msg = sv_err_string (err);
       sv_err_free (&err);
@@ -578,9 +585,19 @@ monitor_main (struct mon *m, int ready_fd)
   for (;;)
     {
       event_loop (m);
+      /* The network is released before the record says "exited": a
+       * monitor killed in between leaves a running record with a dead
+       * process, which the next command notices and cleans up. */
+      bool again = should_restart (m);
+      if (!again)
+        {
+          sv_ctr_net_finish (m->net, true);
+          m->net = NULL;
+        }
       finish_run (m);
-      if (!should_restart (m))
+      if (!again)
         break;
+      sv_ctr_net_finish (m->net, false);
       m->c->restart_count++;
       backoff (m);
       free (m->c->state);
@@ -598,6 +615,8 @@ monitor_main (struct mon *m, int ready_fd)
           break;
         }
     }
+  sv_ctr_net_finish (m->net, true);
+  m->net = NULL;
   _cleanup_free_ char *rootfs = xasprintf ("%s/rootfs", m->run_dir);
   sv_rootfs_umount (rootfs, NULL);
   sv_log_writer_close (m->log);
@@ -625,6 +644,7 @@ resume_db (struct sv_engine *e, struct sv_err **err)
 {
   int r = sv_store_db_resume (e->store, err);
   e->db = sv_store_db (e->store);
+  e->net.db = e->db;
   return r;
 }
 
