@@ -4,7 +4,7 @@
 #   1. installs missing dependencies (scripts/deps.sh, quiet when satisfied)
 #   2. builds `build` with --werror, runs the cmocka unit tests (meson test --suite unit)
 #      and the bats integration tests (tests/integration/*.bats, TAP) against
-#      build/servin-runtime
+#      build/servin-runtime, inside a private network namespace
 #   3. builds `build-asan` (-Db_sanitize=address,undefined) and runs unit + integration
 #      tests again against the sanitized binary
 #
@@ -123,7 +123,11 @@ integ() {
   # a test that hangs fails instead of stalling the run
   export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-180}
   # bats is given no stdin: tests must not depend on a terminal
-  SERVIN_RUNTIME=$runtime bats --tap "${filter[@]}" "${files[@]}" </dev/null 2>&1 | tee "$tap"
+  # in a network namespace of the run's own (loopback up): containers on
+  # the default network, registries on 127.0.0.1 and the peers' networks
+  # never touch the machine's network
+  SERVIN_RUNTIME=$runtime unshare --net -- sh -c 'ip link set lo up && exec "$@"' sh \
+    bats --tap "${filter[@]}" "${files[@]}" </dev/null 2>&1 | tee "$tap"
   local p f s
   p=$(grep -E '^ok [0-9]+' "$tap" | grep -viE '# skip' | wc -l)
   s=$(grep -E '^ok [0-9]+' "$tap" | grep -ciE '# skip')
