@@ -32,6 +32,7 @@ struct sv_ctr_net
   size_t n_ports;
   int *fds; /* sockets holding the published host ports */
   size_t n_fds;
+  bool released;
 };
 
 static json_t *
@@ -341,6 +342,9 @@ write_etc (struct sv_ctr_net *cn, const struct sv_ctr *c, struct sv_err **err)
 static void
 release (struct sv_ctr_net *cn)
 {
+  if (cn->released)
+    return;
+  cn->released = true;
   if (cn->n_ports)
     sv_nft_ports_remove (cn->e->net.table, cn->ports, cn->n_ports, NULL);
   sv_ports_delete (cn->e->db, cn->id, NULL);
@@ -385,7 +389,7 @@ sv_ctr_net_prepare (struct sv_engine *e, struct sv_ctr *c, struct sv_ctr_net **o
   if (r < 0)
     {
       release (cn);
-      free_cn (cn);
+      sv_ctr_net_free (cn);
       return -1;
     }
   *out = cn;
@@ -425,11 +429,22 @@ sv_ctr_net_finish (struct sv_ctr_net *cn, bool final)
 {
   if (cn == NULL)
     return;
+  if (final)
+    {
+      release (cn);
+      return;
+    }
   for (size_t i = 0; i < cn->n; i++)
     sv_network_unplug (&cn->nl, cn->eps[i], NULL);
-  if (!final)
+}
+
+void
+sv_ctr_net_free (struct sv_ctr_net *cn)
+{
+  if (cn == NULL)
     return;
-  release (cn);
+  for (size_t i = 0; i < cn->n; i++)
+    sv_network_unplug (&cn->nl, cn->eps[i], NULL);
   free_cn (cn);
 }
 

@@ -28,10 +28,16 @@ int sv_ctr_net_prepare (struct sv_engine *e, struct sv_ctr *c, struct sv_ctr_net
  * the struct sv_ctr_net). */
 int sv_ctr_net_plug (void *data, pid_t pid, struct sv_err **err);
 
-/* After a run: take the veth pairs down; FINAL (no restart follows) also
- * removes the published ports and releases the addresses.  Frees CN when
- * FINAL. */
+/* After a run: take the veth pairs down for the next one; or, FINAL (no
+ * restart follows), remove the published ports and release the
+ * addresses, the veth pairs being left to sv_ctr_net_free. */
 void sv_ctr_net_finish (struct sv_ctr_net *cn, bool final);
+
+/* Delete CN's veth pairs and free it.  Deleting a link waits for an RCU
+ * grace period (~20 ms): the monitor does it after the exit is reported.
+ * (The kernel would delete them with the namespace anyway, but only once
+ * nothing holds it: a container sharing it keeps it alive.) */
+void sv_ctr_net_free (struct sv_ctr_net *cn);
 
 /* Release what the database holds for container ID (its monitor is gone):
  * published ports and their rules, addresses. */

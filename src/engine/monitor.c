@@ -562,6 +562,7 @@ monitor_main (struct mon *m, int ready_fd)
       || run_container (m, &err) < 0)
     {
       sv_ctr_net_finish (m->net, true);
+      sv_ctr_net_free (m->net);
       m->net = NULL;
       int status = start_status (err);
       char *msg = sv_err_string (err);
@@ -590,10 +591,7 @@ monitor_main (struct mon *m, int ready_fd)
        * process, which the next command notices and cleans up. */
       bool again = should_restart (m);
       if (!again)
-        {
-          sv_ctr_net_finish (m->net, true);
-          m->net = NULL;
-        }
+        sv_ctr_net_finish (m->net, true);
       finish_run (m);
       if (!again)
         break;
@@ -615,8 +613,7 @@ monitor_main (struct mon *m, int ready_fd)
           break;
         }
     }
-  sv_ctr_net_finish (m->net, true);
-  m->net = NULL;
+  sv_ctr_net_finish (m->net, true); /* when a restart failed */
   _cleanup_free_ char *rootfs = xasprintf ("%s/rootfs", m->run_dir);
   sv_rootfs_umount (rootfs, NULL);
   sv_log_writer_close (m->log);
@@ -625,6 +622,8 @@ monitor_main (struct mon *m, int ready_fd)
   char code[16];
   int n = snprintf (code, sizeof code, "%d", m->status);
   broadcast (m, SV_FRAME_EXIT, 0, code, (size_t)n);
+  sv_ctr_net_free (m->net);
+  m->net = NULL;
   return 0;
 }
 

@@ -40,7 +40,12 @@ root_monitors() {
 
 # no monitor or mount of this root may outlive its containers
 check_engine_leaks() {
-  local leaks=() p
+  local leaks=() p i
+  # a monitor deletes its container's veth pairs after reporting the exit
+  for i in $(seq 30); do
+    [[ -z $(root_monitors) ]] && break
+    sleep 0.1
+  done
   for p in $(root_monitors); do leaks+=("monitor $p"); done
   grep -q " $SRUN" /proc/self/mountinfo && leaks+=("mounts: $(grep " $SRUN" /proc/self/mountinfo | awk '{print $5}')")
   ((${#leaks[@]} == 0)) || { printf 'ENGINE LEAK: %s\n' "${leaks[@]}" >&2; return 1; }

@@ -319,6 +319,11 @@ sys.exit(1)'
   [[ $(echo "$output" | grep -c '^[0-9]*: sv') -ge 11 ]]
   sv rm -f $(sv ps -aq) >/dev/null
   sv network rm leaky >/dev/null
+  # the monitors delete the veth pairs just after reporting the exit
+  for i in $(seq 30); do
+    [[ $(in_ns ip -o link | awk -F': ' '{print $2}' | sort) == "$links_before" ]] && break
+    sleep 0.1
+  done
   [[ $(in_ns ip -o link | awk -F': ' '{print $2}' | sort) == "$links_before" ]]
   [[ $(in_ns nft list ruleset) == "$rules_before" ]]
   [[ -z $(ip netns pids "$NS") ]]
