@@ -1,6 +1,7 @@
 #!/bin/bash
 # bench/run.sh: the container engine against podman, side by side in one run (issue 4):
-#   1. `run --rm busybox true` with no network (hyperfine -N, BENCH_RUNS runs each);
+#   1. `run --rm busybox true` on each engine's default network (hyperfine -N, BENCH_RUNS
+#      runs each);
 #   2. 100 containers created, started and removed in a row (`create`, `start`, `rm -f`
 #      each), one shell loop per engine, timed by hyperfine (BENCH_LOOP_RUNS runs);
 #   3. `ps -a` with 1,000 exited containers in each engine (made with `run -d --name psN
@@ -42,110 +43,12 @@ PS_N=${BENCH_PS_N:-1000}
 PS_RUNS=${BENCH_PS_RUNS:-10}
 DRIVER=${BENCH_PODMAN_DRIVER:-overlay}
 
-[[ $(id -u) -eq 0 ]] || { echo "bench: needs root" >&2; exit 1; }
-bash "$REPO/scripts/deps.sh"
-command -v podman >/dev/null || { echo "bench: podman is not installed" >&2; exit 1; }
-
-if [[ -z ${SERVIN:-} ]]; then
-  (cd "$REPO" && { [[ -f build-release/build.ninja ]] ||
-    meson setup build-release -Dbuildtype=release -Dtests=false -Dc_link_args=-s >/dev/null; } &&
-    ninja -C build-release servin servin-runtime servin-init >/dev/null)
-  SERVIN=$REPO/build-release/servin
-fi
-[[ -x $SERVIN ]] || { echo "bench: $SERVIN not built" >&2; exit 1; }
-
-work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/servin-bench-run.XXXXXX")
-SV="$SERVIN --root $work/servin/data --runroot $work/servin/run"
-PM="podman --root $work/podman/root --runroot $work/podman/run --storage-driver $DRIVER"
-
-# the processes of ours: servin monitors holding something under $work open, and conmons
-# whose command line names $work
-our_procs() {
-  local p
-  for p in $(pgrep -x servin-monitor) $(pgrep -x conmon); do
-    if tr '\0' ' ' 2>/dev/null </proc/"$p"/cmdline | grep -q "$work/" ||
-      find /proc/"$p"/fd -mindepth 1 -printf '%l\n' 2>/dev/null | grep -q "^$work/"; then
-      echo "$p"
-    fi
-  done
-  return 0
-}
-
-cleanup() {
-  local rc=$?
-  set +e
-  trap - EXIT INT TERM
-  echo
-  echo "== cleanup"
-  if [[ -d $work/servin/data ]]; then
-    $SV rm -f --all >/dev/null 2>&1 || echo "bench: servin rm -f --all failed" >&2
-  fi
-  if [[ -d $work/podman ]]; then
-    $PM rm -af -t 0 >/dev/null 2>&1
-    $PM system reset -f >/dev/null 2>&1 || echo "bench: podman system reset failed" >&2
-  fi
-  # monitors and conmons end with their containers; give them a moment, then end them
-  local p left
-  for _ in $(seq 50); do
-    left=$(our_procs)
-    [[ -z $left ]] && break
-    sleep 0.1
-  done
-  for p in $left; do
-    echo "bench: LEAK: $(ps -o pid=,comm= -p "$p") still running; killing it" >&2
-    kill -9 "$p" 2>/dev/null
-  done
-  local mnts
-  mnts=$(awk -v w="$work" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r)
-  if [[ -n $mnts ]]; then
-    echo "bench: LEAK: mounts left under $work; unmounting:" >&2
-    echo "$mnts" >&2
-    echo "$mnts" | xargs -r -n1 umount -l
-  fi
-  rm -rf --one-file-system "$work"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-load() { cut -d' ' -f1-3 /proc/loadavg; }
-
-# --- crun needs a v1 hugetlb hierarchy on this hybrid host ----------------------------
-if [[ -d /sys/fs/cgroup/unified ]] && ! grep -q ' /sys/fs/cgroup/hugetlb ' /proc/self/mountinfo; then
-  echo "bench: GLOBAL CHANGE: mounting the hugetlb cgroup v1 hierarchy at /sys/fs/cgroup/hugetlb (crun 1.8, podman's runtime, needs it on this hybrid host); it stays mounted" >&2
-  mkdir -p /sys/fs/cgroup/hugetlb
-  mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb
-fi
-
-# --- podman's own configuration ---------------------------------------------------------
-mkdir -p "$work/podman/tmp"
-cat >"$work/containers.conf" <<EOF
-[containers]
-# this machine's hard limits are lower than podman's defaults
-default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-netns = "none"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$work/podman/events.log"
-tmp_dir = "$work/podman/tmp"
-EOF
-export CONTAINERS_CONF=$work/containers.conf
-
-# --- the image: one busybox rootfs tarball, imported into both -------------------------------
-bash "$REPO/scripts/make-rootfs.sh" "$work/rootfs"
-tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
-$SV import --change 'CMD ["/bin/sh"]' "$work/rootfs.tar" busybox >/dev/null
-$PM import -q --change 'CMD ["/bin/sh"]' "$work/rootfs.tar" localhost/busybox >/dev/null
-printf '== servin %s (%s)\n== %s, runtime %s, storage driver %s\n' \
-  "$($SV version 2>/dev/null | awk 'NR == 1 {print $NF}')" "$SERVIN" "$(podman --version)" \
-  "$($PM info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Version}}' | head -1)" \
-  "$($PM info --format '{{.Store.GraphDriverName}}')"
+source "$REPO/bench/engines.sh"
 
 S_RUN="$SV run --rm busybox true"
-P_RUN="$PM run --rm --network none busybox true"
+P_RUN="$PM run --rm busybox true"
 # both must work before anything is timed
-for c in "$S_RUN" "$P_RUN"; do
+for c in "$P_RUN" "$S_RUN"; do
     $c </dev/null || { echo "bench: '$c' fails" >&2; exit 1; }
 done
 
@@ -156,7 +59,7 @@ declare -A res ld
 # --- 1. run --rm busybox true, no network --------------------------------------------------
 ld[run]=$(load)
 echo
-echo "== 1. run --rm busybox true, no network ($RUNS runs each after $WARMUP warmups; load ${ld[run]})"
+echo "== 1. run --rm busybox true, default network ($RUNS runs each after $WARMUP warmups; load ${ld[run]})"
 hyperfine -N --style basic -w "$WARMUP" -r "$RUNS" --export-json "$work/run.json" \
   -n servin "$S_RUN" -n podman "$P_RUN"
 for n in servin podman; do res[run-$n]=$(mean "$n" "$work/run.json"); done
@@ -177,7 +80,7 @@ cat >"$work/loop-podman.sh" <<EOF
 #!/bin/bash
 set -e
 for ((i = 0; i < $LOOP_N; i++)); do
-  id=\$($PM create --network none busybox true)
+  id=\$($PM create busybox true)
   $PM start "\$id" >/dev/null
   $PM rm -f -t 0 "\$id" >/dev/null
 done
@@ -199,7 +102,7 @@ echo "== 3. making $PS_N exited containers in each engine (run -d --name psN bus
 t0=$(date +%s.%N)
 seq "$PS_N" | xargs -P2 -I{} $SV run -d --name ps{} busybox true >/dev/null
 t1=$(date +%s.%N)
-seq "$PS_N" | xargs -P2 -I{} $PM run -d --name ps{} --network none busybox true >/dev/null
+seq "$PS_N" | xargs -P2 -I{} $PM run -d --name ps{} busybox true >/dev/null
 t2=$(date +%s.%N)
 printf '   servin %.1f s, podman %.1f s\n' "$(echo "$t1 - $t0" | bc -l)" "$(echo "$t2 - $t1" | bc -l)"
 # wait_exited N ENGINE...: until all N containers have exited (at most ~60 s); a container
@@ -234,7 +137,7 @@ ratio() { printf '%.3f' "$(echo "$1 / $2" | bc -l)"; }
 echo
 echo "== summary (means; servin release build, podman $(podman --version | awk '{print $3}') + crun, $DRIVER)"
 printf '%-44s %16s %16s %14s  %s\n' "" servin podman servin/podman "load (1/5/15 min)"
-printf '%-44s %16s %16s %14s  %s\n' "run --rm busybox true, no network" \
+printf '%-44s %16s %16s %14s  %s\n' "run --rm busybox true, default network" \
   "$(ms "${res[run-servin]}")" "$(ms "${res[run-podman]}")" \
   "$(ratio "${res[run-servin]}" "${res[run-podman]}")" "${ld[run]}"
 printf '%-44s %16s %16s %14s  %s\n' "$LOOP_N x create+start+rm -f: total" \
