@@ -542,6 +542,24 @@ sv_nl_addr_add (struct sv_nl *nl, const char *name, struct in_addr a, int prefix
 }
 
 int
+sv_nl_bridge_port_hairpin (struct sv_nl *nl, const char *name, struct sv_err **err)
+{
+  _cleanup_free_ char *what = xasprintf ("set hairpin mode on `%s`", name ? name : "");
+  int index = need_ifindex (nl, name, what, err);
+  if (index < 0)
+    return index;
+  NL_REQ_BUF (buf);
+  struct nlmsghdr *nlh = nl_msg (buf, RTM_SETLINK, NLM_F_ACK);
+  struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header (nlh, sizeof *ifi);
+  ifi->ifi_family = AF_BRIDGE;
+  ifi->ifi_index = index;
+  struct nlattr *nest = mnl_attr_nest_start (nlh, IFLA_PROTINFO);
+  mnl_attr_put_u8 (nlh, IFLA_BRPORT_MODE, 1);
+  mnl_attr_nest_end (nlh, nest);
+  return nl_request (nl, nlh, err, "%s", what);
+}
+
+int
 sv_nl_route_add_default (struct sv_nl *nl, const char *name, struct in_addr gw, struct sv_err **err)
 {
   char addr[INET_ADDRSTRLEN];

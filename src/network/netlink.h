@@ -58,6 +58,12 @@ int sv_nl_veth_add (struct sv_nl *nl, const char *host_name, const char *peer_na
                     unsigned mtu, int master_ifindex, const unsigned char *mac,
                     struct sv_err **err);
 
+/* Hairpin mode on the bridge port NAME: frames may go back out of the
+ * port they came in by, so that a container reaches its own published
+ * port through the host's address (with br_netfilter the NAT'ed packet
+ * re-enters the bridge on that port). */
+int sv_nl_bridge_port_hairpin (struct sv_nl *nl, const char *name, struct sv_err **err);
+
 /* Set NAME up; ENODEV when missing. */
 int sv_nl_link_up (struct sv_nl *nl, const char *name, struct sv_err **err);
 /* Delete NAME (for a veth, both ends); ENODEV (sv_err code) when missing. */

@@ -354,7 +354,8 @@ sv_network_plug (struct sv_netctx *c, struct sv_nl *nl, const struct sv_net *n,
   if (master == 0)
     return sv_err_make_plain (err, ENODEV, "network %s: bridge %s is gone", n->name, n->bridge);
   if (sv_nl_default_mtu (nl, &mtu, err) < 0
-      || sv_nl_veth_add (nl, ep->host_ifname, ep->ifname, pid, mtu, master, mac, err) < 0)
+      || sv_nl_veth_add (nl, ep->host_ifname, ep->ifname, pid, mtu, master, mac, err) < 0
+      || sv_nl_bridge_port_hairpin (nl, ep->host_ifname, err) < 0)
     return -1;
   char path[64];
   snprintf (path, sizeof path, "/proc/%d/ns/net", (int)pid);

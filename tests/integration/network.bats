@@ -136,8 +136,12 @@ wait_listen() {
   run in_ns busybox wget -qO- http://192.0.2.10:8080/i.html
   assert_success
   assert_output 'published'
-  # another container reaches it through the host's address (hairpin)
+  # another container reaches it through the host's address, and so does
+  # the container itself (hairpin)
   run sv run --rm busybox wget -qO- http://192.0.2.10:8080/i.html
+  assert_success
+  assert_output 'published'
+  run sv exec web wget -qO- http://192.0.2.10:8080/i.html
   assert_success
   assert_output 'published'
   run sv port web
@@ -239,18 +243,18 @@ sys.exit(1)'
   assert_output --partial 'Address already in use'
 }
 
-@test "network: parallel run -d on one network never hands out an address twice" {
+@test "network: 50 parallel run -d on one network never hand out an address twice" {
   local pids=() p
-  for i in $(seq 20); do
+  for i in $(seq 50); do
     sv run -d busybox sleep 60 >/dev/null &
     pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p"; done
   run sv ps -q
-  [[ $(echo "$output" | wc -l) -eq 20 ]]
+  [[ $(echo "$output" | wc -l) -eq 50 ]]
   ips=$(for c in $output; do ctr_ip "$c"; done | sort)
-  [[ $(echo "$ips" | wc -l) -eq 20 ]]
-  [[ $(echo "$ips" | sort -u | wc -l) -eq 20 ]]
+  [[ $(echo "$ips" | wc -l) -eq 50 ]]
+  [[ $(echo "$ips" | sort -u | wc -l) -eq 50 ]]
   # released on removal: the next container gets the lowest free address again
   sv rm -f $(sv ps -q) >/dev/null
   sv run -d --name again busybox sleep 60 >/dev/null

@@ -552,6 +552,11 @@ test_veth_into_container (void **state)
   assert_ok (sv_nl_bridge_ports (&nl, br, &ports, &err));
   assert_int_equal (sv_strv_length (ports), 1);
   assert_string_equal (ports[0], "svt-h0");
+  /* Hairpin mode, as iproute2's bridge command reads it back. */
+  assert_int_equal (system ("bridge -d link show dev svt-h0 | grep -q 'hairpin off'"), 0);
+  assert_ok (sv_nl_bridge_port_hairpin (&nl, "svt-h0", &err));
+  assert_int_equal (system ("bridge -d link show dev svt-h0 | grep -q 'hairpin on'"), 0);
+  assert_fails (sv_nl_bridge_port_hairpin (&nl, "svt-none", &err), ENODEV, "svt-none");
   /* Peer end: only in the container, down, MTU, our MAC. */
   assert_true (sv_nl_ifindex (&cn, "eth0", &err) > 0);
   assert_int_equal (sv_nl_ifindex (&cn, "svt-h0", &err), 0);
