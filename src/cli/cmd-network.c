@@ -2,6 +2,7 @@
 #include "cli/run.h"
 #include "engine/ctr-net.h"
 #include "engine/parse.h"
+#include "engine/prune.h"
 #include "network/dns-proc.h"
 #include "network/network.h"
 #include "util/cleanup.h"
@@ -332,21 +333,6 @@ cmd_network_rm (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
   return status;
 }
 
-/* Whether any container (running or not) names network N. */
-static bool
-referenced (struct sv_ctr **v, size_t n, const struct sv_net *net)
-{
-  for (size_t i = 0; i < n; i++)
-    {
-      const char *p = sv_ctr_net_primary (v[i]->config);
-      json_t *eps
-          = json_object_get (json_object_get (v[i]->config, "NetworkingConfig"), "EndpointsConfig");
-      if ((p && strcmp (p, net->name) == 0) || json_object_get (eps, net->name))
-        return true;
-    }
-  return false;
-}
-
 int
 cmd_network_prune (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
 {
@@ -365,33 +351,13 @@ cmd_network_prune (struct sv_cli *cli, int argc, char **argv, struct sv_err **er
       && !cli_confirm ("This will remove all custom networks not used by at least one "
                        "container."))
     return 0;
-  struct sv_net **nets = NULL;
-  size_t nn = 0;
-  struct sv_ctr **ctrs = NULL;
-  size_t nc = 0;
-  if (sv_net_list (e->db, &nets, &nn, err) < 0 || sv_ctr_list (e->db, &ctrs, &nc, err) < 0)
-    {
-      sv_net_list_free (nets, nn);
-      return SERVIN_EXIT_ERROR;
-    }
-  bool header = false;
-  for (size_t i = 0; i < nn; i++)
-    {
-      if (strcmp (nets[i]->name, SV_DEFAULT_NETWORK) == 0 || referenced (ctrs, nc, nets[i]))
-        continue;
-      struct sv_err *e1 = NULL;
-      if (sv_network_remove (&e->net, nets[i], &e1) < 0)
-        {
-          report (&e1);
-          continue;
-        }
-      if (!header)
-        printf ("Deleted Networks:\n");
-      header = true;
-      printf ("%s\n", nets[i]->name);
-    }
-  sv_ctr_list_free (ctrs, nc);
-  sv_net_list_free (nets, nn);
+  _cleanup_strv_ char **names = NULL;
+  if (sv_prune_networks (e, &names, err) < 0)
+    return SERVIN_EXIT_ERROR;
+  if (names)
+    printf ("Deleted Networks:\n");
+  for (char **p = names; p && *p; p++)
+    printf ("%s\n", *p);
   return 0;
 }
 

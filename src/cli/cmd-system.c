@@ -209,7 +209,8 @@ static bool
 prune_confirm (const struct prune_opts *o)
 {
   _cleanup_free_ char *warning = xasprintf (
-      "This will remove:\n  - all stopped containers\n%s  - %s\n  - unused build cache\n",
+      "This will remove:\n  - all stopped containers\n  - all networks not used by at least "
+      "one container\n%s  - %s\n  - unused build cache\n",
       o->volumes ? "  - all anonymous volumes not used by at least one container\n" : "",
       o->all ? "all images without at least one container associated to them"
              : "all dangling images");
@@ -232,15 +233,16 @@ print_section (const char *title, char **names)
 static int
 system_prune (struct sv_engine *e, const struct prune_opts *o, struct sv_err **err)
 {
-  _cleanup_strv_ char **ctrs = NULL, **vols = NULL;
+  _cleanup_strv_ char **ctrs = NULL, **vols = NULL, **nets = NULL;
   int64_t ctr_bytes = 0, vol_bytes = 0, img_bytes = 0;
   struct sv_image **imgs = NULL;
   size_t n = 0;
-  if (sv_prune_containers (e, &ctrs, &ctr_bytes, err) < 0
+  if (sv_prune_containers (e, &ctrs, &ctr_bytes, err) < 0 || sv_prune_networks (e, &nets, err) < 0
       || (o->volumes && sv_volume_prune (e, false, &vols, &vol_bytes, err) < 0)
       || sv_prune_images (e, o->all, &imgs, &n, err) < 0)
     return -1;
   print_section ("Deleted Containers", ctrs);
+  print_section ("Deleted Networks", nets);
   print_section ("Deleted Volumes", vols);
   cli_print_deleted_images (imgs, n);
   if (n)

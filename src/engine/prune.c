@@ -1,4 +1,5 @@
 #include "engine/prune.h"
+#include "engine/ctr-net.h"
 #include "engine/disk-usage.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -98,5 +99,47 @@ sv_prune_images (struct sv_engine *e, bool all, struct sv_image ***deleted, size
     }
   *deleted = v;
   *n = kept;
+  return 0;
+}
+
+/* Whether any container record names network NET. */
+static bool
+referenced (struct sv_ctr **v, size_t n, const struct sv_net *net)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *p = sv_ctr_net_primary (v[i]->config);
+      json_t *eps
+          = json_object_get (json_object_get (v[i]->config, "NetworkingConfig"), "EndpointsConfig");
+      if ((p && strcmp (p, net->name) == 0) || json_object_get (eps, net->name))
+        return true;
+    }
+  return false;
+}
+
+int
+sv_prune_networks (struct sv_engine *e, char ***names, struct sv_err **err)
+{
+  struct sv_net **nets = NULL;
+  size_t nn = 0;
+  struct sv_ctr **ctrs = NULL;
+  size_t nc = 0;
+  *names = NULL;
+  if (sv_net_list (e->db, &nets, &nn, err) < 0)
+    return -1;
+  if (sv_ctr_list (e->db, &ctrs, &nc, err) < 0)
+    {
+      sv_net_list_free (nets, nn);
+      return -1;
+    }
+  for (size_t i = 0; i < nn; i++)
+    {
+      if (strcmp (nets[i]->name, SV_DEFAULT_NETWORK) == 0 || referenced (ctrs, nc, nets[i]))
+        continue;
+      if (sv_network_remove (&e->net, nets[i], NULL) == 0)
+        sv_strv_append (names, nets[i]->name);
+    }
+  sv_ctr_list_free (ctrs, nc);
+  sv_net_list_free (nets, nn);
   return 0;
 }

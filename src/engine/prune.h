@@ -32,4 +32,10 @@ int sv_prune_containers (struct sv_engine *e, char ***ids, int64_t *freed, struc
 int sv_prune_images (struct sv_engine *e, bool all, struct sv_image ***deleted, size_t *n,
                      struct sv_err **err);
 
+/* Remove every user network no container record names (running or not),
+ * as `network prune` and `system prune` do; the default network stays.
+ * *NAMES gets their names (NULL-terminated, may be NULL; owned by the
+ * caller).  A network that cannot be removed is skipped. */
+int sv_prune_networks (struct sv_engine *e, char ***names, struct sv_err **err);
+
 #endif
