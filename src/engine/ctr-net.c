@@ -619,12 +619,18 @@ connect_running (struct sv_engine *e, struct sv_ctr *c, struct sv_net *n, struct
   size_t neps = 0;
   if (sv_endpoint_list (e->db, NULL, c->id, &eps, &neps, err) < 0)
     return -1;
+  /* The next free ethN: one past the highest in use (a disconnect may
+   * have left a gap). */
+  size_t index = 0;
+  for (size_t i = 0; i < neps; i++)
+    if (strncmp (eps[i]->ifname, "eth", 3) == 0 && (size_t)atoi (eps[i]->ifname + 3) >= index)
+      index = (size_t)atoi (eps[i]->ifname + 3) + 1;
   sv_endpoint_list_free (eps, neps);
   if (sv_nl_open (&cn.nl, err) < 0)
     return -1;
   int r = sv_network_up (&e->net, &cn.nl, n, err);
   if (r == 0)
-    r = attach (&cn, c, n, neps, &ep, err);
+    r = attach (&cn, c, n, index, &ep, err);
   if (r == 0 && (r = sv_network_plug (&e->net, &cn.nl, n, ep, c->pid, err)) < 0)
     sv_endpoint_delete (e->db, n->id, c->id, NULL);
   if (r == 0 && n->dns)
