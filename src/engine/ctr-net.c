@@ -660,7 +660,7 @@ sv_ctr_net_connect (struct sv_engine *e, struct sv_ctr *c, const char *network, 
                            c->name, n->name);
   if (r == 0)
     {
-      json_object_set (eps, n->name, epcfg ? epcfg : json_object ());
+      json_object_set_new (eps, n->name, epcfg ? json_incref (epcfg) : json_object ());
       if (sv_engine_refresh (e, c))
         r = connect_running (e, c, n, err);
       if (r == 0)

@@ -147,7 +147,8 @@ sv_net_insert (sqlite3 *db, const struct sv_net *n, struct sv_err **err)
                      err)
       < 0)
     return -1;
-  _cleanup_free_ char *labels = json_dumps (n->labels ? n->labels : json_object (), JSON_COMPACT);
+  _cleanup_json_ json_t *none = json_object ();
+  _cleanup_free_ char *labels = json_dumps (n->labels ? n->labels : none, JSON_COMPACT);
   sqlite3_bind_text (st, 1, n->id, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 2, n->name, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 3, n->bridge, -1, SQLITE_STATIC);
