@@ -154,10 +154,12 @@ wait_listen() {
   run sv run -d -p 8080:80 busybox sleep 60
   assert_failure 125
   assert_output --partial '8080'
-  # the rules go with the container
-  sv rm -f web >/dev/null
+  # the rules go when the container stops
+  sv stop -t 1 web >/dev/null
   run in_ns nft list ruleset
   refute_output --partial '8080'
+  run sv port web
+  assert_output ''
   run in_ns busybox wget -qO- http://127.0.0.1:8080/i.html
   assert_failure
 }
