@@ -11,6 +11,7 @@
 #include "util/xalloc.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,7 +85,9 @@ cmd_network_create (struct sv_cli *cli, int argc, char **argv, struct sv_err **e
   if (cli_operands (argc, next, 1, 1, "network create", "[OPTIONS] NETWORK", err) < 0)
     return SERVIN_EXIT_ERROR;
   req.name = argv[next];
-  if (!sv_name_valid (req.name))
+  /* docker's container name rule, one character allowed */
+  bool one = isalnum ((unsigned char)req.name[0]) && req.name[1] == '\0';
+  if (!one && !sv_name_valid (req.name))
     return sv_err_make_plain (err, EINVAL,
                               "invalid network name %s: only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
                               "allowed",
