@@ -8,6 +8,7 @@
 #include "image/pull.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -38,14 +39,6 @@ struct view
   size_t lines;    /* layer lines printed (tty) */
   int64_t last_ms; /* the last download update drawn (tty) */
 };
-
-static int64_t
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The 12 hex digits docker names a layer by. */
 static void
@@ -112,7 +105,7 @@ on_progress (void *data, const struct sv_pull_event *ev)
     {
       if (!v->tty)
         return;
-      int64_t t = now_ms ();
+      int64_t t = sv_now_ms ();
       if (t - v->last_ms < 100 && ev->done != 0 && ev->done != ev->total)
         return;
       v->last_ms = t;

@@ -11,6 +11,7 @@
 #include "runtime/signals.h"
 #include "storage/rootfs.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/db.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -82,14 +83,7 @@ sv_engine_run_dir (struct sv_engine *e, const char *id)
 char *
 sv_engine_now (void)
 {
-  struct timespec ts;
-  clock_gettime (CLOCK_REALTIME, &ts);
-  struct tm tm;
-  gmtime_r (&ts.tv_sec, &tm);
-  char buf[64];
-  size_t n = strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
-  return xstrdup (buf);
+  return sv_now_rfc3339 ();
 }
 
 /* ---- create ---- */

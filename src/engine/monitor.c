@@ -12,6 +12,7 @@
 #include "runtime/state.h"
 #include "storage/rootfs.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/db.h"
 #include "util/fdpass.h"
 #include "util/json.h"
@@ -232,14 +233,6 @@ reap (struct mon *m)
       }
 }
 
-static int64_t
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Serve the container until it has exited and its output is drained. */
 static void
 event_loop (struct mon *m)
@@ -248,8 +241,8 @@ event_loop (struct mon *m)
   for (;;)
     {
       if (m->exited && exited_at < 0)
-        exited_at = now_ms ();
-      if (m->exited && ((m->out_fd < 0 && m->err_fd < 0) || now_ms () - exited_at > DRAIN_MS))
+        exited_at = sv_now_ms ();
+      if (m->exited && ((m->out_fd < 0 && m->err_fd < 0) || sv_now_ms () - exited_at > DRAIN_MS))
         return;
       struct pollfd p[4 + MAX_CLIENTS];
       int n = 0;

@@ -32,16 +32,7 @@ lock_dir (const char *dir, struct sv_err **err)
   if (sv_mkdir_p_at (AT_FDCWD, dir, 0700, err) < 0)
     return -1;
   _cleanup_free_ char *path = xasprintf ("%s/dns.lock", dir);
-  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return sv_err_errno (err, "open `%s`", path);
-  while (flock (fd, LOCK_EX) < 0)
-    if (errno != EINTR)
-      {
-        close (fd);
-        return sv_err_errno (err, "lock `%s`", path);
-      }
-  return fd;
+  return sv_lock_file (path, err);
 }
 
 /* The responder's pid when it runs, else 0. */

@@ -4,6 +4,7 @@
 #include "network/nft.h"
 #include "network/subnet.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/db.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -50,19 +51,6 @@ random_id (void)
   for (size_t i = 0; i < sizeof r; i++)
     sprintf (s + 2 * i, "%02x", r[i]);
   return s;
-}
-
-static char *
-now_rfc3339 (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_REALTIME, &ts);
-  struct tm tm;
-  gmtime_r (&ts.tv_sec, &tm);
-  char buf[64];
-  size_t n = strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
-  return xstrdup (buf);
 }
 
 /* The subnets of the host's routes and of the networks already defined. */
@@ -143,7 +131,7 @@ fill_network (struct sv_netctx *c, const struct sv_network_create *req, bool dfl
   n->internal = req->internal;
   n->dns = !dflt;
   n->labels = req->labels ? json_incref (req->labels) : json_object ();
-  n->created = now_rfc3339 ();
+  n->created = sv_now_rfc3339 ();
   n->bridge = bridge_name (c, dflt, n->id);
   return 0;
 }
@@ -210,32 +198,32 @@ static int
 lock_networks (struct sv_netctx *c, struct sv_err **err)
 {
   _cleanup_free_ char *path = xasprintf ("%s/networks.lock", c->run_root);
-  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return sv_err_errno (err, "open `%s`", path);
-  while (flock (fd, LOCK_EX) < 0)
-    if (errno != EINTR)
-      {
-        close (fd);
-        return sv_err_errno (err, "lock `%s`", path);
-      }
-  return fd;
+  return sv_lock_file (path, err);
+}
+
+/* 1 when N's bridge is up (which it is only once configured), 0 when it
+ * is down, 2 when it is missing. */
+static int
+bridge_state (struct sv_nl *nl, const struct sv_net *n, struct sv_err **err)
+{
+  unsigned flags = 0;
+  int r = sv_nl_link_flags (nl, n->bridge, &flags, err);
+  if (r <= 0)
+    return r < 0 ? -1 : 2;
+  return (flags & IFF_UP) ? 1 : 0;
 }
 
 /* Under the lock: a bridge is up only once it is fully configured. */
 static int
 bring_up (struct sv_netctx *c, struct sv_nl *nl, const struct sv_net *n, struct sv_err **err)
 {
-  unsigned flags = 0;
-  int r = sv_nl_link_flags (nl, n->bridge, &flags, err);
-  if (r < 0)
-    return -1;
-  if (r > 0 && (flags & IFF_UP))
-    return 0;
+  int state = bridge_state (nl, n, err);
+  if (state <= 1)
+    return state < 0 ? -1 : 0;
   unsigned mtu = 1500;
   if (sv_nl_default_mtu (nl, &mtu, err) < 0)
     return -1;
-  if (r == 0 && sv_nl_bridge_add (nl, n->bridge, mtu, err) < 0)
+  if (state == 2 && sv_nl_bridge_add (nl, n->bridge, mtu, err) < 0)
     return -1;
   char subnet[32], gw[16];
   snprintf (subnet, sizeof subnet, "%s/%d", sv_ip_str (n->subnet, gw), n->prefix);
@@ -253,12 +241,9 @@ bring_up (struct sv_netctx *c, struct sv_nl *nl, const struct sv_net *n, struct 
 int
 sv_network_up (struct sv_netctx *c, struct sv_nl *nl, const struct sv_net *n, struct sv_err **err)
 {
-  unsigned flags = 0;
-  int r = sv_nl_link_flags (nl, n->bridge, &flags, err);
-  if (r < 0)
-    return -1;
-  if (r > 0 && (flags & IFF_UP))
-    return 0;
+  int state = bridge_state (nl, n, err);
+  if (state == 1 || state < 0)
+    return state < 0 ? -1 : 0;
   _cleanup_close_ int lock = lock_networks (c, err);
   if (lock < 0)
     return -1;

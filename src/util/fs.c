@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -274,4 +275,21 @@ int
 sv_mkdir_p_in_root (int rootfd, const char *path, mode_t mode, struct sv_err **err)
 {
   return mkdir_in_root (rootfd, path, mode, 0, err);
+}
+
+int
+sv_lock_file (const char *path, struct sv_err **err)
+{
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return sv_err_errno (err, "open `%s`", path);
+  while (flock (fd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      {
+        int saved = errno;
+        close (fd);
+        errno = saved;
+        return sv_err_errno (err, "lock `%s`", path);
+      }
+  return fd;
 }

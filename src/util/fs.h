@@ -31,6 +31,10 @@ int sv_rm_rf_at (int dirfd, const char *path, struct sv_err **err);
  * ones too) cannot leave it, and magic links are refused (openat2
  * RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS).  Returns the fd. */
 int sv_open_in_root (int rootfd, const char *path, int flags, mode_t mode, struct sv_err **err);
+/* Open (creating it 0600) the lock file PATH and take an exclusive flock
+ * on it, waiting; the lock lasts as long as the returned fd. */
+int sv_lock_file (const char *path, struct sv_err **err);
+
 /* Like sv_mkdir_p_at but every component is resolved inside ROOTFD; returns
  * an O_PATH fd of the final directory. */
 int sv_mkdir_p_in_root (int rootfd, const char *path, mode_t mode, struct sv_err **err);
