@@ -218,8 +218,10 @@ static int
 bring_up (struct sv_netctx *c, struct sv_nl *nl, const struct sv_net *n, struct sv_err **err)
 {
   int state = bridge_state (nl, n, err);
-  if (state <= 1)
-    return state < 0 ? -1 : 0;
+  if (state < 0)
+    return -1;
+  if (state == 1)
+    return 0;
   unsigned mtu = 1500;
   if (sv_nl_default_mtu (nl, &mtu, err) < 0)
     return -1;

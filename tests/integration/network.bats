@@ -348,3 +348,15 @@ sys.exit(1)'
   sv run -d --name next busybox sleep 60 >/dev/null
   [[ $(ctr_ip next) == "$ip" ]]
 }
+
+@test "network: a bridge left unconfigured by a crash is set up by the next container" {
+  sv network create half >/dev/null
+  br=$(sv network inspect --format '{{.Options}}' half | grep -o 'svbr-[0-9a-f]*')
+  # what a set-up killed half-way leaves: the bridge, down, no address
+  in_ns ip link add "$br" type bridge
+  run sv run --rm --network half busybox sh -c 'ping -c1 -W2 $(ip route | awk "/default/ {print \$3}") >/dev/null && echo gateway-reachable'
+  assert_success
+  assert_output 'gateway-reachable'
+  run in_ns ip -4 -o addr show dev "$br"
+  assert_output --partial 'inet 10.'
+}
