@@ -190,6 +190,27 @@ cli_familiar (const char *name)
   return sv_ref_familiar (ref);
 }
 
+void
+cli_report_operand (struct sv_err **err)
+{
+  _cleanup_free_ char *msg = sv_err_string (*err);
+  fprintf (stderr, "servin: %s\n", msg);
+  sv_err_free (err);
+}
+
+json_t *
+cli_labels_json (char *const *labels)
+{
+  json_t *o = json_object ();
+  for (char *const *l = labels; l && *l; l++)
+    {
+      const char *eq = strchr (*l, '=');
+      _cleanup_free_ char *k = eq ? xstrndup (*l, (size_t)(eq - *l)) : xstrdup (*l);
+      json_object_set_new (o, k, json_string (eq ? eq + 1 : ""));
+    }
+  return o;
+}
+
 bool
 cli_confirm (const char *warning)
 {

@@ -110,10 +110,7 @@ cmd_image_inspect (struct sv_cli *cli, int argc, char **argv, struct sv_err **er
       if (j == NULL)
         {
           /* docker prints what it found and fails for the rest. */
-          char *msg = sv_err_string (e);
-          fprintf (stderr, "servin: %s\n", msg);
-          free (msg);
-          sv_err_free (&e);
+          cli_report_operand (&e);
           status = 1;
           continue;
         }

@@ -125,10 +125,7 @@ inspect (struct sv_cli *cli, int argc, char **argv, bool images_too, struct sv_e
                 return r;
               continue;
             }
-          char *msg = sv_err_string (e2);
-          fprintf (stderr, "servin: %s\n", msg);
-          free (msg);
-          sv_err_free (&e2);
+          cli_report_operand (&e2);
           status = 1;
           continue;
         }

@@ -27,15 +27,6 @@ enum
   OPT_IPV6,
 };
 
-static void
-report (struct sv_err **err)
-{
-  char *msg = sv_err_string (*err);
-  fprintf (stderr, "servin: %s\n", msg);
-  free (msg);
-  sv_err_free (err);
-}
-
 static const struct option create_opts[] = {
   { "subnet", required_argument, NULL, OPT_SUBNET },
   { "gateway", required_argument, NULL, OPT_GATEWAY },
@@ -45,18 +36,6 @@ static const struct option create_opts[] = {
   { "ipv6", no_argument, NULL, OPT_IPV6 },
   { 0 },
 };
-
-static json_t *
-labels_json (char **labels)
-{
-  json_t *o = json_object ();
-  for (char **l = labels; l && *l; l++)
-    {
-      _cleanup_free_ char *k = xstrndup (*l, strcspn (*l, "="));
-      json_object_set_new (o, k, json_string ((*l)[strlen (k)] ? *l + strlen (k) + 1 : ""));
-    }
-  return o;
-}
 
 int
 cmd_network_create (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
@@ -93,7 +72,7 @@ cmd_network_create (struct sv_cli *cli, int argc, char **argv, struct sv_err **e
                               "allowed",
                               req.name),
            SERVIN_EXIT_ERROR;
-  _cleanup_json_ json_t *l = labels_json (labels);
+  _cleanup_json_ json_t *l = cli_labels_json (labels);
   req.labels = l;
   struct sv_engine *e;
   struct sv_net *n = NULL;
@@ -183,7 +162,7 @@ cmd_network_inspect (struct sv_cli *cli, int argc, char **argv, struct sv_err **
       struct sv_err *e1 = NULL;
       if (lookup (e, argv[i], &n, &e1) < 0)
         {
-          report (&e1);
+          cli_report_operand (&e1);
           status = 1;
           continue;
         }
@@ -329,7 +308,7 @@ cmd_network_rm (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
         sv_err_free (&e1);
       else
         {
-          report (&e1);
+          cli_report_operand (&e1);
           status = 1;
         }
     }

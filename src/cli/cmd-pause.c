@@ -32,9 +32,7 @@ pause_each (struct sv_cli *cli, int argc, char **argv, bool pause, struct sv_err
         printf ("%s\n", argv[i]);
       else
         {
-          _cleanup_free_ char *msg = sv_err_string (e2);
-          fprintf (stderr, "servin: %s\n", msg);
-          sv_err_free (&e2);
+          cli_report_operand (&e2);
           status = 1;
         }
       sv_ctr_free (c);

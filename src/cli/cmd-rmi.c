@@ -170,10 +170,7 @@ cmd_rmi (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
       struct sv_err *e = NULL;
       if (remove_one (eng, argv[i], force, &e) < 0)
         {
-          char *msg = sv_err_string (e);
-          fprintf (stderr, "servin: %s\n", msg);
-          free (msg);
-          sv_err_free (&e);
+          cli_report_operand (&e);
           status = 1;
         }
     }

@@ -31,10 +31,7 @@ each (struct sv_cli *cli, int argc, char **argv, int first, ctr_fn fn, void *dat
         }
       else
         {
-          char *msg = sv_err_string (err);
-          fprintf (stderr, "servin: %s\n", msg);
-          free (msg);
-          sv_err_free (&err);
+          cli_report_operand (&err);
           status = 1;
         }
       sv_ctr_free (c);

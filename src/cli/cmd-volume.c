@@ -18,29 +18,6 @@ enum
   OPT_FORMAT,
 };
 
-/* Print ERR as one failed operand of many (docker goes on and exits 1). */
-static void
-report (struct sv_err **err)
-{
-  char *msg = sv_err_string (*err);
-  fprintf (stderr, "servin: %s\n", msg);
-  free (msg);
-  sv_err_free (err);
-}
-
-/* "k=v" labels as a JSON object. */
-static json_t *
-labels_json (char **labels)
-{
-  json_t *o = json_object ();
-  for (char **l = labels; l && *l; l++)
-    {
-      _cleanup_free_ char *k = xstrndup (*l, strcspn (*l, "="));
-      json_object_set_new (o, k, json_string (*l + strlen (k) + 1));
-    }
-  return o;
-}
-
 static const struct option create_opts[] = {
   { "name", required_argument, NULL, OPT_NAME },
   { "label", required_argument, NULL, 'l' },
@@ -77,7 +54,7 @@ cmd_volume_create (struct sv_cli *cli, int argc, char **argv, struct sv_err **er
     name = argv[next];
   struct sv_engine *e;
   struct sv_volume *v = NULL;
-  _cleanup_json_ json_t *l = labels_json (labels);
+  _cleanup_json_ json_t *l = cli_labels_json (labels);
   if (cli_engine (cli, &e, err) < 0 || sv_volume_create (e, name, l, false, &v, err) < 0)
     return SERVIN_EXIT_ERROR;
   printf ("%s\n", v->name);
@@ -204,7 +181,7 @@ cmd_volume_inspect (struct sv_cli *cli, int argc, char **argv, struct sv_err **e
       struct sv_err *e1 = NULL;
       if (sv_volume_lookup (e, argv[i], &v, &e1) < 0)
         {
-          report (&e1);
+          cli_report_operand (&e1);
           status = 1;
           continue;
         }
@@ -251,7 +228,7 @@ cmd_volume_rm (struct sv_cli *cli, int argc, char **argv, struct sv_err **err)
         sv_err_free (&e1); /* docker: -f ignores missing volumes, not used ones */
       else
         {
-          report (&e1);
+          cli_report_operand (&e1);
           status = 1;
         }
     }

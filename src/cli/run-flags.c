@@ -510,13 +510,8 @@ finish_env (struct run_opts *o)
   json_t *cfg = obj (o->config, "Config");
   if (env)
     json_object_set_new (cfg, "Env", sv_json_strv ((const char *const *)env));
-  json_t *labels = obj (cfg, "Labels");
-  for (char **l = o->labels; l && *l; l++)
-    {
-      const char *eq = strchr (*l, '=');
-      _cleanup_free_ char *k = eq ? xstrndup (*l, (size_t)(eq - *l)) : xstrdup (*l);
-      json_object_set_new (labels, k, json_string (eq ? eq + 1 : ""));
-    }
+  _cleanup_json_ json_t *labels = cli_labels_json (o->labels);
+  json_object_update (obj (cfg, "Labels"), labels);
 }
 
 /* --ip and --network-alias go to the endpoint of the network joined;

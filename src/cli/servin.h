@@ -50,6 +50,13 @@ int cli_operands (int argc, int first, int min, int max, const char *cmd, const 
  * true (nobody can answer). */
 bool cli_confirm (const char *warning);
 
+/* Report *ERR as one failed operand of many ("servin: MSG" on stderr)
+ * and free it: docker goes on with the others and exits 1. */
+void cli_report_operand (struct sv_err **err);
+
+/* Labels as sv_parse_label leaves them ("k=v") as a JSON object. */
+json_t *cli_labels_json (char *const *labels);
+
 /* Print a JSON value and a newline to stdout (indented when PRETTY). */
 void cli_print_json (json_t *j, bool pretty);
 
