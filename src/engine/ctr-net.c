@@ -1,5 +1,6 @@
 #include "engine/ctr-net.h"
 #include "engine/ctr-etc.h"
+#include "engine/parse.h"
 #include "network/dns-proc.h"
 #include "network/ipam.h"
 #include "network/network.h"
@@ -41,15 +42,38 @@ hc (json_t *config)
   return json_object_get (config, "HostConfig");
 }
 
+static const char *
+mode_string (json_t *config)
+{
+  return json_string_value (json_object_get (hc (config), "NetworkMode"));
+}
+
+/* CONFIG's network mode, read as --network is (a missing one is the
+ * default network). */
+static enum sv_network_mode
+mode_of (json_t *config)
+{
+  const char *m = mode_string (config);
+  struct sv_network n = { SV_NET_BRIDGE, NULL };
+  if (m && sv_parse_network (m, &n, NULL) < 0)
+    return SV_NET_BRIDGE;
+  enum sv_network_mode mode = n.mode;
+  sv_network_clear (&n);
+  return mode;
+}
+
 const char *
 sv_ctr_net_primary (json_t *config)
 {
-  const char *m = json_string_value (json_object_get (hc (config), "NetworkMode"));
-  if (m == NULL || *m == '\0' || strcmp (m, "bridge") == 0 || strcmp (m, "default") == 0)
-    return SV_DEFAULT_NETWORK;
-  if (strcmp (m, "none") == 0 || strcmp (m, "host") == 0 || strncmp (m, "container:", 10) == 0)
-    return NULL;
-  return m;
+  switch (mode_of (config))
+    {
+    case SV_NET_BRIDGE:
+      return SV_DEFAULT_NETWORK;
+    case SV_NET_NAMED:
+      return mode_string (config);
+    default:
+      return NULL;
+    }
 }
 
 /* The primary network first, then the others of EndpointsConfig by name. */
@@ -372,8 +396,8 @@ sv_ctr_net_prepare (struct sv_engine *e, struct sv_ctr *c, struct sv_ctr_net **o
                     struct sv_err **err)
 {
   *out = NULL;
-  const char *mode = json_string_value (json_object_get (hc (c->config), "NetworkMode"));
-  if (mode && (strcmp (mode, "host") == 0 || strncmp (mode, "container:", 10) == 0))
+  enum sv_network_mode mode = mode_of (c->config);
+  if (mode == SV_NET_HOST || mode == SV_NET_CONTAINER)
     return 0;
   struct sv_ctr_net *cn = xmalloc0 (sizeof *cn);
   cn->e = e;
@@ -592,10 +616,8 @@ sv_ctr_net_ports_text (struct sv_engine *e, const struct sv_ctr *c, const char *
 static bool
 own_network (const struct sv_ctr *c)
 {
-  const char *m = json_string_value (json_object_get (hc (c->config), "NetworkMode"));
-  return !(m
-           && (strcmp (m, "none") == 0 || strcmp (m, "host") == 0
-               || strncmp (m, "container:", 10) == 0));
+  enum sv_network_mode mode = mode_of (c->config);
+  return mode == SV_NET_BRIDGE || mode == SV_NET_NAMED;
 }
 
 static json_t *
@@ -647,7 +669,7 @@ sv_ctr_net_connect (struct sv_engine *e, struct sv_ctr *c, const char *network, 
   if (!own_network (c))
     return sv_err_make_plain (err, EINVAL,
                               "container %s cannot be connected: its network mode is %s", c->name,
-                              json_string_value (json_object_get (hc (c->config), "NetworkMode")));
+                              mode_string (c->config));
   struct sv_net *n = NULL;
   int r = strcmp (network, SV_DEFAULT_NETWORK) == 0 ? sv_network_default (&e->net, &n, err)
                                                     : sv_net_lookup (e->db, network, &n, err);
